@@ -1,0 +1,9 @@
+//! Building blocks shared by pages.
+
+pub mod app_shell;
+pub mod form;
+pub mod icons;
+pub mod layout;
+pub mod live_indicator;
+pub mod nav;
+pub mod toast;

@@ -1,0 +1,246 @@
+//! The live connection: one WebSocket to `/api/v1/ws` while someone is logged in.
+//!
+//! Pages do not talk to the socket. They read per-topic version counters from [`Live`] and
+//! refetch when a counter moves (the Team page on `team.changed`, the API keys page on
+//! `api_keys.changed`). After a reconnect every counter moves too, because events sent while we
+//! were offline are lost.
+
+use leptos::prelude::*;
+use shared::ServerEvent;
+
+/// What the header's indicator shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LiveState {
+    Connecting,
+    Live,
+    Offline,
+}
+
+impl LiveState {
+    /// The `data-state` attribute value the end-to-end test waits for.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LiveState::Connecting => "connecting",
+            LiveState::Live => "live",
+            LiveState::Offline => "offline",
+        }
+    }
+}
+
+/// The live connection's state and the events it delivered, shared through context.
+#[derive(Clone, Copy)]
+pub struct Live {
+    state: RwSignal<LiveState>,
+    last_event: RwSignal<Option<ServerEvent>>,
+    team: RwSignal<u64>,
+    api_keys: RwSignal<u64>,
+    /// Cancels the running connection loop; `None` when stopped.
+    task: StoredValue<Option<futures::future::AbortHandle>>,
+}
+
+impl Live {
+    pub fn provide() -> Self {
+        let live = Live {
+            state: RwSignal::new(LiveState::Connecting),
+            last_event: RwSignal::new(None),
+            team: RwSignal::new(0),
+            api_keys: RwSignal::new(0),
+            task: StoredValue::new(None),
+        };
+        provide_context(live);
+        live
+    }
+
+    /// Tracked read of the connection state.
+    pub fn state(self) -> LiveState {
+        self.state.get()
+    }
+
+    /// The most recent event, for pages that want to react to any of them.
+    pub fn last_event(self) -> Option<ServerEvent> {
+        self.last_event.get()
+    }
+
+    /// Moves on `team.changed` (and on reconnect).
+    pub fn team_version(self) -> u64 {
+        self.team.get()
+    }
+
+    /// Moves on `api_keys.changed` (and on reconnect).
+    pub fn api_keys_version(self) -> u64 {
+        self.api_keys.get()
+    }
+
+    /// Opens the connection unless it is already running. Browser only.
+    pub fn start(self) {
+        #[cfg(feature = "hydrate")]
+        {
+            if self.task.with_value(|task| task.is_some()) {
+                return;
+            }
+            let (handle, registration) = futures::future::AbortHandle::new_pair();
+            self.task.set_value(Some(handle));
+            self.state.set(LiveState::Connecting);
+            leptos::task::spawn_local(async move {
+                let _ = futures::future::Abortable::new(socket::run(self), registration).await;
+            });
+        }
+    }
+
+    /// Closes the connection and stops reconnecting (logout, leaving the logged-in area).
+    /// Dropping the aborted loop drops the socket, which closes it.
+    pub fn stop(self) {
+        if let Some(handle) = self.task.try_update_value(|task| task.take()).flatten() {
+            handle.abort();
+        }
+        self.state.try_set(LiveState::Offline);
+    }
+
+    /// Applies one text frame. Frames that are not a known [`ServerEvent`] (a type added by a
+    /// newer server, or garbage) are ignored.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    fn dispatch(self, text: &str) {
+        let Ok(event) = serde_json::from_str::<ServerEvent>(text) else {
+            return;
+        };
+        match &event {
+            ServerEvent::Ready { .. } => self.state.set(LiveState::Live),
+            ServerEvent::TeamChanged { .. } => self.team.update(|v| *v += 1),
+            ServerEvent::ApiKeysChanged { .. } => self.api_keys.update(|v| *v += 1),
+            _ => {}
+        }
+        self.last_event.set(Some(event));
+    }
+
+    /// After a reconnect: whatever happened meanwhile was missed, so every topic refetches.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    fn bump_all(self) {
+        self.team.update(|v| *v += 1);
+        self.api_keys.update(|v| *v += 1);
+    }
+}
+
+pub fn use_live() -> Live {
+    expect_context::<Live>()
+}
+
+/// Milliseconds to wait before reconnect attempt `attempt` (0-based): 1 s doubling up to 30 s,
+/// then spread by ±20 % (`jitter` in `[0, 1)`) so many tabs do not reconnect in lockstep.
+pub fn backoff_ms(attempt: u32, jitter: f64) -> u32 {
+    let base = 1_000u64.saturating_mul(1u64 << attempt.min(5)).min(30_000) as f64;
+    (base * (0.8 + 0.4 * jitter.clamp(0.0, 1.0))) as u32
+}
+
+#[cfg(feature = "hydrate")]
+mod socket {
+    use futures::{future::Either, SinkExt, StreamExt};
+    use gloo_net::websocket::{futures::WebSocket, Message};
+    use gloo_timers::future::{IntervalStream, TimeoutFuture};
+    use shared::ClientMessage;
+
+    use super::{backoff_ms, Live, LiveState};
+
+    const PING_EVERY_MS: u32 = 25_000;
+    /// Without any frame for this long (pongs included) the connection is presumed dead.
+    const SILENCE_LIMIT_MS: f64 = 65_000.0;
+    const OPEN_TIMEOUT_MS: u32 = 15_000;
+
+    /// Connects, and reconnects with backoff, until aborted by [`Live::stop`].
+    pub async fn run(live: Live) {
+        let mut attempt = 0u32;
+        let mut connected_before = false;
+        loop {
+            live.state.set(LiveState::Connecting);
+            if session(live, connected_before).await {
+                connected_before = true;
+                attempt = 0;
+            }
+            live.state.set(LiveState::Offline);
+            TimeoutFuture::new(backoff_ms(attempt, js_sys::Math::random())).await;
+            attempt = attempt.saturating_add(1);
+        }
+    }
+
+    fn url() -> Option<String> {
+        let location = web_sys::window()?.location();
+        let scheme = if location.protocol().ok()? == "https:" { "wss" } else { "ws" };
+        Some(format!("{scheme}://{}{}/ws", location.host().ok()?, crate::api::API_BASE))
+    }
+
+    fn ping() -> Message {
+        Message::Text(serde_json::to_string(&ClientMessage::Ping).unwrap_or_default())
+    }
+
+    enum Input {
+        Frame(Option<Result<Message, gloo_net::websocket::WebSocketError>>),
+        Tick,
+    }
+
+    /// One connection, from open to close. Returns whether it ever became live.
+    async fn session(live: Live, connected_before: bool) -> bool {
+        let Some(url) = url() else { return false };
+        let Ok(socket) = WebSocket::open(&url) else { return false };
+        let (mut sink, stream) = socket.split();
+
+        // The sink only accepts a frame once the socket is open, so the first ping doubles as
+        // the "opened" signal.
+        let opened = match futures::future::select(
+            Box::pin(sink.send(ping())),
+            TimeoutFuture::new(OPEN_TIMEOUT_MS),
+        )
+        .await
+        {
+            Either::Left((sent, _)) => sent.is_ok(),
+            Either::Right(_) => false,
+        };
+        if !opened {
+            return false;
+        }
+        live.state.set(LiveState::Live);
+        if connected_before {
+            live.bump_all();
+        }
+
+        let frames = stream.map(|frame| Input::Frame(Some(frame))).chain(futures::stream::once(
+            async { Input::Frame(None) },
+        ));
+        let ticks = IntervalStream::new(PING_EVERY_MS).map(|_| Input::Tick);
+        let mut inputs = Box::pin(futures::stream::select(frames, ticks));
+        let mut last_frame_at = js_sys::Date::now();
+        while let Some(input) = inputs.next().await {
+            match input {
+                Input::Frame(Some(Ok(Message::Text(text)))) => {
+                    last_frame_at = js_sys::Date::now();
+                    live.dispatch(&text);
+                }
+                Input::Frame(Some(Ok(Message::Bytes(_)))) => last_frame_at = js_sys::Date::now(),
+                Input::Frame(Some(Err(_)) | None) => break,
+                Input::Tick => {
+                    if js_sys::Date::now() - last_frame_at > SILENCE_LIMIT_MS {
+                        break;
+                    }
+                    if sink.send(ping()).await.is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_from_one_second_to_thirty() {
+        let middle = |attempt| backoff_ms(attempt, 0.5);
+        assert_eq!(middle(0), 1_000);
+        assert_eq!(middle(1), 2_000);
+        assert_eq!(middle(4), 16_000);
+        assert_eq!(middle(5), 30_000);
+        assert_eq!(middle(40), 30_000);
+        assert!(backoff_ms(0, 0.0) >= 800 && backoff_ms(0, 0.999) <= 1_200);
+    }
+}

@@ -1,0 +1,21 @@
+//! The schema, one migration per file, applied in order at start-up (`Migrator::up`).
+//!
+//! Every migration must run on both SQLite and PostgreSQL: use sea-query's portable column
+//! types, and keep backend-specific SQL behind `manager.get_database_backend()`.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_tenants;
+mod m20261125_000002_jobs;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261125_000001_tenants::Migration),
+            Box::new(m20261125_000002_jobs::Migration),
+        ]
+    }
+}

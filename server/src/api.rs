@@ -1,0 +1,143 @@
+//! The `/api/v1` router, health and metrics endpoints, and the OpenAPI document assembled from
+//! the areas' handler annotations.
+
+use axum::{
+    extract::{DefaultBodyLimit, State},
+    http::{header, StatusCode},
+    response::IntoResponse,
+    routing::{delete, get, patch, post},
+    Json, Router,
+};
+use shared::ErrorCode;
+use utoipa::{
+    openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme},
+    Modify, OpenApi,
+};
+
+use crate::{auth, db, error::error_response, state::AppState, team, ws};
+
+/// JSON bodies larger than this are refused with 413 before they are parsed.
+const MAX_JSON_BODY: usize = 1024 * 1024;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Master IA API", description = "WhatsApp + SMS campaigns, team inbox and AI automation. \
+        Authenticate with the session cookie (browser; send X-CSRF-Token on changes) or `Authorization: Bearer <api key>`. \
+        Errors are `{\"error\": {\"code\", \"message\", \"field\"?}}`."),
+    paths(
+        auth::http::signup, auth::http::verify_email, auth::http::resend_verification, auth::http::login,
+        auth::http::logout, auth::http::forgot_password, auth::http::reset_password, auth::http::change_password,
+        auth::http::me, auth::http::create_api_key, auth::http::list_api_keys, auth::http::revoke_api_key,
+        team::http::list_members, team::http::update_member, team::http::remove_member,
+        team::http::create_invitation, team::http::list_invitations, team::http::revoke_invitation,
+        team::http::preview_invitation, team::http::accept_invitation,
+        ws::upgrade, healthz, readyz,
+    ),
+    components(schemas(shared::ServerEvent, shared::ErrorCode)),
+    modifiers(&SecuritySchemes),
+    security(("api_key" = []), ("session_cookie" = [])),
+    tags(
+        (name = "auth", description = "Accounts, sessions and the caller"),
+        (name = "team", description = "Members, roles and invitations"),
+        (name = "api-keys", description = "Keys for integrations"),
+        (name = "live", description = "WebSocket events"),
+        (name = "ops", description = "Health checks"),
+    )
+)]
+pub struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("mia_...").build()),
+        );
+        components.add_security_scheme(
+            "session_cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(auth::jwt::COOKIE_NAME))),
+        );
+    }
+}
+
+pub fn router() -> Router<AppState> {
+    let v1 = Router::new()
+        .route("/auth/signup", post(auth::http::signup))
+        .route("/auth/verify-email", post(auth::http::verify_email))
+        .route("/auth/resend-verification", post(auth::http::resend_verification))
+        .route("/auth/login", post(auth::http::login))
+        .route("/auth/logout", post(auth::http::logout))
+        .route("/auth/forgot-password", post(auth::http::forgot_password))
+        .route("/auth/reset-password", post(auth::http::reset_password))
+        .route("/auth/change-password", post(auth::http::change_password))
+        .route("/me", get(auth::http::me))
+        .route("/api-keys", get(auth::http::list_api_keys).post(auth::http::create_api_key))
+        .route("/api-keys/{id}", delete(auth::http::revoke_api_key))
+        .route("/members", get(team::http::list_members))
+        .route("/members/{user_id}", patch(team::http::update_member).delete(team::http::remove_member))
+        .route("/invitations", get(team::http::list_invitations).post(team::http::create_invitation))
+        .route("/invitations/preview", get(team::http::preview_invitation))
+        .route("/invitations/accept", post(team::http::accept_invitation))
+        .route("/invitations/{id}", delete(team::http::revoke_invitation))
+        .route("/ws", get(ws::upgrade))
+        .route("/openapi.json", get(openapi_json))
+        .layer(DefaultBodyLimit::max(MAX_JSON_BODY));
+
+    Router::new()
+        .nest("/api/v1", v1)
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .method_not_allowed_fallback(method_not_allowed)
+}
+
+async fn openapi_json() -> impl IntoResponse {
+    Json(ApiDoc::openapi())
+}
+
+/// The process is up and serving.
+#[utoipa::path(get, path = "/healthz", tag = "ops", security(), responses((status = 200)))]
+pub async fn healthz() -> impl IntoResponse {
+    Json(serde_json::json!({"status": "ok"}))
+}
+
+/// The database answers and the background workers run.
+#[utoipa::path(get, path = "/readyz", tag = "ops", security(),
+    responses((status = 200), (status = 503, body = shared::ApiErrorBody)))]
+pub async fn readyz(State(state): State<AppState>) -> axum::response::Response {
+    let database = db::ping(&state.db).await;
+    let workers = state.workers_ready();
+    if database && workers {
+        Json(serde_json::json!({"status": "ready", "database": true, "workers": true})).into_response()
+    } else {
+        let message = format!("Not ready: database {}, workers {}.", ok(database), ok(workers));
+        error_response(ErrorCode::ServiceUnavailable, message, None)
+    }
+}
+
+fn ok(flag: bool) -> &'static str {
+    if flag {
+        "ok"
+    } else {
+        "not ready"
+    }
+}
+
+async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    metrics::gauge!("master_ia_live_companies").set(state.events.active_companies() as f64);
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+}
+
+pub async fn not_found() -> axum::response::Response {
+    error_response(ErrorCode::NotFound, "There is no such API endpoint.".into(), None)
+}
+
+pub async fn method_not_allowed() -> axum::response::Response {
+    error_response(ErrorCode::MethodNotAllowed, "This endpoint does not accept this HTTP method.".into(), None)
+}

@@ -1,0 +1,24 @@
+//! The Master IA server as a library: `main.rs` runs it, `tests/` drive it over real HTTP.
+//!
+//! Layout: cross-cutting pieces at the top (config, startup, error, db, crypto, events, jobs,
+//! email), then one folder per product area (`auth`, `team`, ...) holding its domain functions
+//! and its HTTP handlers.
+
+pub mod api;
+pub mod audit;
+pub mod auth;
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub mod email;
+pub mod error;
+pub mod events;
+pub mod jobs;
+pub mod observability;
+pub mod pagination;
+pub mod startup;
+pub mod state;
+pub mod team;
+pub mod types;
+pub mod web;
+pub mod ws;

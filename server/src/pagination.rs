@@ -1,0 +1,66 @@
+//! Keyset pagination for lists: `?limit=&cursor=` in, `{items, next_cursor}` out. Ids are UUIDv7,
+//! which sort by creation time, so the cursor is simply the last id of the page.
+
+use serde::Deserialize;
+use shared::{api::Page, ErrorCode};
+use uuid::Uuid;
+
+use crate::error::{AppError, AppResult};
+
+pub const DEFAULT_LIMIT: u64 = 50;
+pub const MAX_LIMIT: u64 = 200;
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct PageParams {
+    /// Items per page (1–200, default 50).
+    pub limit: Option<u64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl PageParams {
+    pub fn limit(&self) -> u64 {
+        self.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT)
+    }
+
+    /// # Errors
+    /// 400 `bad_request` for a cursor we did not issue.
+    pub fn cursor(&self) -> AppResult<Option<Uuid>> {
+        match self.cursor.as_deref() {
+            None | Some("") => Ok(None),
+            Some(raw) => Uuid::parse_str(raw)
+                .map(Some)
+                .map_err(|_| AppError::new(ErrorCode::BadRequest, "The cursor is not valid; start again without it.")),
+        }
+    }
+}
+
+/// Turns `limit + 1` fetched rows into a page: the extra row only says there is a next page.
+pub fn page<T>(mut rows: Vec<T>, limit: u64, id_of: impl Fn(&T) -> Uuid) -> Page<T> {
+    let has_more = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    let next_cursor = if has_more { rows.last().map(|r| id_of(r).to_string()) } else { None };
+    Page { items: rows, next_cursor }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extra_row_becomes_the_cursor_of_the_last_kept_row() {
+        let ids: Vec<Uuid> = (0..3).map(|_| Uuid::now_v7()).collect();
+        let p = page(ids.clone(), 2, |id| *id);
+        assert_eq!(p.items, ids[..2]);
+        assert_eq!(p.next_cursor, Some(ids[1].to_string()));
+        let last = page(ids[..2].to_vec(), 2, |id| *id);
+        assert_eq!(last.next_cursor, None);
+    }
+
+    #[test]
+    fn limits_are_clamped_and_bad_cursors_rejected() {
+        assert_eq!(PageParams { limit: Some(0), cursor: None }.limit(), 1);
+        assert_eq!(PageParams { limit: Some(10_000), cursor: None }.limit(), MAX_LIMIT);
+        assert!(PageParams { limit: None, cursor: Some("nope".into()) }.cursor().is_err());
+    }
+}

@@ -1,0 +1,151 @@
+//! Building the application from a config: database, keys, mailer, workers, router, listener.
+//! `main` and the test harness both go through [`Application::build`], so tests exercise exactly
+//! what production runs (on port 0).
+
+use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
+
+use anyhow::Context;
+use axum::{middleware, Router};
+use leptos::config::LeptosOptions;
+use tokio::{net::TcpListener, sync::watch};
+use tower_http::{catch_panic::CatchPanicLayer, compression::CompressionLayer, trace::TraceLayer};
+
+use crate::{
+    api,
+    auth::rate_limit::AuthLimits,
+    config::Config,
+    crypto::Keyring,
+    db,
+    email::{Mailer, SendEmailHandler},
+    events::EventBus,
+    jobs::{JobHandler, JobRunner},
+    observability,
+    state::{AppState, Inner},
+    web,
+};
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+impl Application {
+    /// # Errors
+    /// Anything that stops a healthy start: bad keys, unreachable database, failing migration,
+    /// port in use.
+    pub async fn build(config: Config) -> anyhow::Result<Application> {
+        let keyring = Keyring::load_or_generate(&config)?;
+        let db = db::connect_and_migrate(&config).await?;
+        let mailer = Mailer::from_config(&config)?;
+        let from = config
+            .email_from
+            .parse()
+            .with_context(|| format!("invalid configuration: email_from {:?} is not a mailbox", config.email_from))?;
+        tracing::info!(mailer = %mailer.describe(), "email delivery");
+
+        let handlers: Vec<Arc<dyn JobHandler>> = vec![Arc::new(SendEmailHandler { mailer, from: Arc::new(from) })];
+        let jobs = JobRunner::new(db.clone(), handlers, Duration::from_millis(config.worker_poll_ms));
+
+        let listener = TcpListener::bind(config.addr)
+            .await
+            .with_context(|| format!("cannot listen on {} (is another server running there?)", config.addr))?;
+        let local_addr = listener.local_addr()?;
+
+        let leptos_options = LeptosOptions::builder()
+            .output_name("master-ia")
+            .site_root(config.site_root.to_string_lossy().to_string())
+            .site_pkg_dir("pkg")
+            .site_addr(local_addr)
+            .build();
+
+        let state = AppState::new(Inner {
+            limits: AuthLimits::new(config.auth_rate_per_ip_per_minute, config.auth_rate_per_account_per_minute),
+            config,
+            db,
+            keyring,
+            events: EventBus::in_process(),
+            jobs,
+            leptos_options,
+            metrics: observability::metrics_handle(),
+            workers_ready: Default::default(),
+        });
+
+        let router = Router::new()
+            .merge(api::router())
+            .merge(web::router(&state))
+            .layer(middleware::from_fn(observability::track_http))
+            .layer(CompressionLayer::new())
+            .layer(TraceLayer::new_for_http())
+            .layer(CatchPanicLayer::custom(|_| {
+                crate::error::error_response(shared::ErrorCode::Internal, "Something went wrong on our side.".into(), None)
+            }))
+            .with_state(state.clone());
+
+        Ok(Application { listener, router, state })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` resolves, then stops accepting, lets in-flight requests and the
+    /// current jobs finish (up to `shutdown_grace_seconds`), and returns.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let Application { listener, router, state } = self;
+        let (stop_workers, workers_stopping) = watch::channel(false);
+        let workers = state.jobs.spawn_workers(state.config.workers, workers_stopping);
+        state.set_workers_ready();
+
+        let maintenance = {
+            let state = state.clone();
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(Duration::from_secs(60));
+                loop {
+                    tick.tick().await;
+                    state.limits.prune();
+                }
+            })
+        };
+
+        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await
+            .context("serving HTTP")?;
+
+        maintenance.abort();
+        let _ = stop_workers.send(true);
+        let grace = Duration::from_secs(state.config.shutdown_grace_seconds);
+        if tokio::time::timeout(grace, futures::future::join_all(workers)).await.is_err() {
+            tracing::warn!("workers did not finish within the shutdown grace period");
+        }
+        Ok(())
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => futures::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = futures::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests and jobs");
+}

@@ -1,0 +1,57 @@
+//! What every handler can reach: shared, cheap to clone.
+
+use std::sync::{
+    atomic::{AtomicBool, Ordering},
+    Arc,
+};
+
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use sea_orm::DatabaseConnection;
+
+use crate::{
+    auth::rate_limit::AuthLimits, config::Config, crypto::Keyring, events::EventBus, jobs::JobRunner,
+};
+
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub config: Config,
+    pub db: DatabaseConnection,
+    pub keyring: Keyring,
+    pub events: EventBus,
+    pub jobs: JobRunner,
+    pub limits: AuthLimits,
+    pub leptos_options: LeptosOptions,
+    pub metrics: metrics_exporter_prometheus::PrometheusHandle,
+    /// Set once the background workers run (or immediately when `workers = 0`).
+    pub workers_ready: AtomicBool,
+}
+
+impl AppState {
+    pub fn new(inner: Inner) -> Self {
+        AppState(Arc::new(inner))
+    }
+
+    pub fn workers_ready(&self) -> bool {
+        self.0.workers_ready.load(Ordering::Acquire)
+    }
+
+    pub fn set_workers_ready(&self) {
+        self.0.workers_ready.store(true, Ordering::Release);
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}

@@ -1,0 +1,4 @@
+//! Members, roles and invitations of a company.
+
+pub mod domain;
+pub mod http;

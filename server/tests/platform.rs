@@ -1,0 +1,203 @@
+//! The cross-cutting contract: error shape for bad input, 404/405, health, metrics, OpenAPI,
+//! server-rendered pages, and the live WebSocket.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{error_code, spawn_app};
+use futures::{SinkExt, StreamExt};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use tokio_tungstenite::tungstenite::{client::IntoClientRequest, Message};
+
+#[tokio::test]
+async fn malformed_json_gets_our_error_shape() {
+    let app = spawn_app().await;
+    let client = reqwest::Client::new();
+    let syntax = client
+        .post(app.url("/api/v1/auth/signup"))
+        .header("content-type", "application/json")
+        .body("{\"email\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(syntax.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(error_code(syntax).await, "invalid_json");
+
+    let shape = client.post(app.url("/api/v1/auth/login")).json(&json!({"email": 5})).send().await.unwrap();
+    assert_eq!(shape.status(), StatusCode::BAD_REQUEST);
+    let body: Value = shape.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "invalid_json");
+    assert!(body["error"]["message"].as_str().unwrap().contains("email"), "{body}");
+
+    let no_type = client.post(app.url("/api/v1/auth/login")).body("{}").send().await.unwrap();
+    assert_eq!(no_type.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(error_code(no_type).await, "unsupported_media_type");
+
+    let huge = client
+        .post(app.url("/api/v1/auth/login"))
+        .header("content-type", "application/json")
+        .body(format!("{{\"email\": \"{}\"}}", "a".repeat(2 * 1024 * 1024)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(huge.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(error_code(huge).await, "payload_too_large");
+}
+
+#[tokio::test]
+async fn unknown_paths_and_methods_answer_in_our_shape() {
+    let app = spawn_app().await;
+    let client = reqwest::Client::new();
+    let missing = client.get(app.url("/api/v1/nope")).send().await.unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert_eq!(error_code(missing).await, "not_found");
+    let method = client.put(app.url("/api/v1/auth/login")).send().await.unwrap();
+    assert_eq!(method.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(error_code(method).await, "method_not_allowed");
+    let bad_id = app.verified_user("Acme").await.session.delete("/api/v1/api-keys/not-a-uuid").await;
+    assert_eq!(bad_id.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn health_readiness_and_metrics() {
+    let app = spawn_app().await;
+    let client = reqwest::Client::new();
+    assert_eq!(client.get(app.url("/healthz")).send().await.unwrap().status(), StatusCode::OK);
+    let ready: Value = client.get(app.url("/readyz")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(ready["status"], "ready");
+    let metrics = client.get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(metrics.status(), StatusCode::OK);
+    let text = metrics.text().await.unwrap();
+    assert!(text.contains("master_ia_http_requests_total"), "{text}");
+}
+
+#[tokio::test]
+async fn openapi_document_describes_the_public_paths() {
+    let app = spawn_app().await;
+    let doc: Value = reqwest::get(app.url("/api/v1/openapi.json")).await.unwrap().json().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    for path in [
+        "/api/v1/auth/signup",
+        "/api/v1/auth/verify-email",
+        "/api/v1/auth/login",
+        "/api/v1/auth/logout",
+        "/api/v1/me",
+        "/api/v1/api-keys",
+        "/api/v1/api-keys/{id}",
+        "/api/v1/invitations",
+        "/api/v1/members",
+        "/api/v1/ws",
+    ] {
+        assert!(doc["paths"][path].is_object(), "missing {path}");
+    }
+    assert!(doc["components"]["schemas"]["ApiErrorBody"].is_object());
+    assert!(doc["components"]["securitySchemes"]["api_key"].is_object());
+}
+
+#[tokio::test]
+async fn pages_are_server_rendered_in_the_negotiated_language() {
+    let app = spawn_app().await;
+    let client = reqwest::Client::new();
+    let login = client.get(app.url("/login")).send().await.unwrap();
+    assert_eq!(login.status(), StatusCode::OK);
+    let html = login.text().await.unwrap();
+    assert!(html.contains("<html lang=\"en\""), "{html}");
+    assert!(html.contains("/pkg/master-ia.js"), "hydration script: {html}");
+
+    let pt = client.get(app.url("/login")).header("accept-language", "pt-BR,pt;q=0.9").send().await.unwrap();
+    assert!(pt.text().await.unwrap().contains("<html lang=\"pt-BR\""));
+    let cookie = client.get(app.url("/login")).header("accept-language", "pt-BR").header("cookie", "lang=en").send().await.unwrap();
+    assert!(cookie.text().await.unwrap().contains("<html lang=\"en\""), "the cookie wins over the header");
+
+    let missing = client.get(app.url("/no/such/page")).send().await.unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert!(missing.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+}
+
+async fn next_json<S>(stream: &mut S) -> Value
+where
+    S: futures::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin,
+{
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(5), stream.next())
+            .await
+            .expect("a frame within 5 s")
+            .expect("socket open")
+            .expect("frame ok");
+        if let Message::Text(text) = message {
+            return serde_json::from_str(&text).unwrap();
+        }
+    }
+}
+
+#[tokio::test]
+async fn websocket_delivers_company_events_only() {
+    let app = spawn_app().await;
+    let acme = app.verified_user("Acme").await;
+    let globex = app.verified_user("Globex").await;
+    let key: Value = acme.session.post("/api/v1/api-keys", json!({"name": "ws"})).await.json().await.unwrap();
+    let key = key["key"].as_str().unwrap();
+    let ws_base = app.address.replace("http://", "ws://");
+
+    let (mut acme_ws, _) = tokio_tungstenite::connect_async(format!("{ws_base}/api/v1/ws?token={key}")).await.unwrap();
+    let ready = next_json(&mut acme_ws).await;
+    assert_eq!(ready["type"], "ready");
+    assert_eq!(ready["data"]["company_id"], acme.company_id.to_string());
+
+    // A browser-style connection with the session cookie.
+    let cookie_header = {
+        let response = reqwest::Client::new()
+            .post(app.url("/api/v1/auth/login"))
+            .json(&json!({"email": globex.email, "password": common::PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned()
+    };
+    let mut request = format!("{ws_base}/api/v1/ws").into_client_request().unwrap();
+    request.headers_mut().insert("cookie", cookie_header.parse().unwrap());
+    let (mut globex_ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    assert_eq!(next_json(&mut globex_ws).await["type"], "ready");
+
+    // Ping/pong at the application level.
+    acme_ws.send(Message::Text(r#"{"type":"ping"}"#.into())).await.unwrap();
+    assert_eq!(next_json(&mut acme_ws).await["type"], "pong");
+
+    let invite = acme.session.post("/api/v1/invitations", json!({"email": "w@example.com", "role": "agent"})).await;
+    assert_eq!(invite.status(), StatusCode::CREATED);
+    let event = next_json(&mut acme_ws).await;
+    assert_eq!(event["type"], "team.changed");
+    assert_eq!(event["data"]["by_user_id"], acme.user_id.to_string());
+    // Globex hears nothing of it.
+    let quiet = tokio::time::timeout(Duration::from_millis(300), globex_ws.next()).await;
+    assert!(quiet.is_err(), "globex got {quiet:?}");
+}
+
+#[tokio::test]
+async fn websocket_refuses_anonymous_and_cross_site_connections() {
+    let app = spawn_app().await;
+    let ws_base = app.address.replace("http://", "ws://");
+    let anonymous = tokio_tungstenite::connect_async(format!("{ws_base}/api/v1/ws")).await;
+    match anonymous {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => assert_eq!(response.status(), 401),
+        other => panic!("expected 401, got {other:?}"),
+    }
+    let bad_key = tokio_tungstenite::connect_async(format!("{ws_base}/api/v1/ws?token=mia_nope")).await;
+    assert!(matches!(bad_key, Err(tokio_tungstenite::tungstenite::Error::Http(r)) if r.status() == 401));
+
+    let user = app.verified_user("Acme").await;
+    let response = reqwest::Client::new()
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"email": user.email, "password": common::PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    let cookie = response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let mut request = format!("{ws_base}/api/v1/ws").into_client_request().unwrap();
+    request.headers_mut().insert("cookie", cookie.parse().unwrap());
+    request.headers_mut().insert("origin", "https://evil.example".parse().unwrap());
+    let hijack = tokio_tungstenite::connect_async(request).await;
+    assert!(matches!(hijack, Err(tokio_tungstenite::tungstenite::Error::Http(r)) if r.status() == 403));
+}

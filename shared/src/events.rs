@@ -1,0 +1,53 @@
+//! Live events pushed over `GET /api/v1/ws`, always scoped to the subscriber's company.
+//!
+//! Wire shape: `{"type": "team.changed", "data": {...}}`. Later areas (inbox, campaigns) add
+//! variants here; clients ignore types they do not know.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "type", content = "data")]
+pub enum ServerEvent {
+    /// First frame after the socket opens: the subscription is live.
+    #[serde(rename = "ready")]
+    Ready { company_id: Uuid, user_id: Uuid },
+    /// Answer to a client `ping`.
+    #[serde(rename = "pong")]
+    Pong,
+    /// Members or invitations changed; team screens refetch.
+    #[serde(rename = "team.changed")]
+    TeamChanged { by_user_id: Option<Uuid> },
+    /// An API key was created or revoked.
+    #[serde(rename = "api_keys.changed")]
+    ApiKeysChanged { by_user_id: Option<Uuid> },
+}
+
+/// Frames a client may send.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum ClientMessage {
+    #[serde(rename = "ping")]
+    Ping,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_use_type_and_data_fields() {
+        let event = ServerEvent::TeamChanged { by_user_id: None };
+        let value = serde_json::to_value(&event).unwrap();
+        assert_eq!(value, serde_json::json!({"type": "team.changed", "data": {"by_user_id": null}}));
+        let pong = serde_json::to_value(ServerEvent::Pong).unwrap();
+        assert_eq!(pong, serde_json::json!({"type": "pong"}));
+    }
+
+    #[test]
+    fn client_ping_parses() {
+        let msg: ClientMessage = serde_json::from_str(r#"{"type":"ping"}"#).unwrap();
+        assert_eq!(msg, ClientMessage::Ping);
+    }
+}

@@ -1,0 +1,387 @@
+//! The one translation layer: every string a person reads, in English and Brazilian Portuguese.
+//!
+//! Each key is declared once with both translations side by side, so a missing translation is a
+//! compile error rather than a blank label. The server uses it for emails, the UI for everything.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::ErrorCode;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+pub enum Lang {
+    #[default]
+    #[serde(rename = "en")]
+    En,
+    #[serde(rename = "pt-BR")]
+    PtBr,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::PtBr];
+
+    /// The BCP 47 tag, as stored in cookies and sent in `<html lang>`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::PtBr => "pt-BR",
+        }
+    }
+
+    /// The language's own name, for the switcher.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Lang::En => "English",
+            Lang::PtBr => "Português (Brasil)",
+        }
+    }
+
+    /// Picks a language from a tag or an `Accept-Language`-style list (`pt-BR,pt;q=0.9,en;q=0.8`):
+    /// the first entry that is Portuguese or English wins; anything else is English.
+    pub fn negotiate(header: &str) -> Lang {
+        for part in header.split(',') {
+            let tag = part.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+            if tag.starts_with("pt") {
+                return Lang::PtBr;
+            }
+            if tag.starts_with("en") {
+                return Lang::En;
+            }
+        }
+        Lang::En
+    }
+
+    pub fn t(self, key: Key) -> &'static str {
+        match self {
+            Lang::En => key.en(),
+            Lang::PtBr => key.pt_br(),
+        }
+    }
+
+    /// The message shown for an API error code.
+    pub fn error(self, code: ErrorCode) -> &'static str {
+        self.t(Key::for_error(code))
+    }
+}
+
+macro_rules! messages {
+    ($($key:ident => $en:literal, $pt:literal;)*) => {
+        /// A translatable string.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Key { $($key),* }
+
+        impl Key {
+            pub const ALL: &'static [Key] = &[$(Key::$key),*];
+            pub fn en(self) -> &'static str { match self { $(Key::$key => $en),* } }
+            pub fn pt_br(self) -> &'static str { match self { $(Key::$key => $pt),* } }
+        }
+    };
+}
+
+messages! {
+    // Product
+    AppName => "Master IA", "Master IA";
+    Tagline => "WhatsApp and SMS campaigns, a shared inbox and AI replies.",
+        "Campanhas de WhatsApp e SMS, caixa de entrada compartilhada e respostas com IA.";
+
+    // Error codes (see ErrorCode)
+    ErrBadRequest => "The request could not be understood.", "A solicitação não pôde ser entendida.";
+    ErrInvalidJson => "The data sent is not valid.", "Os dados enviados não são válidos.";
+    ErrValidationFailed => "Please check the highlighted field.", "Verifique o campo destacado.";
+    ErrWeakPassword => "Choose a stronger password: at least 10 characters, hard to guess.",
+        "Escolha uma senha mais forte: pelo menos 10 caracteres, difícil de adivinhar.";
+    ErrUnauthenticated => "Please log in again.", "Faça login novamente.";
+    ErrInvalidCredentials => "Email or password is incorrect.", "E-mail ou senha incorretos.";
+    ErrEmailNotVerified => "Confirm your email address first: we sent you a link.",
+        "Confirme seu e-mail primeiro: enviamos um link para você.";
+    ErrForbidden => "Your role does not allow this.", "Seu papel não permite esta ação.";
+    ErrCsrfFailed => "Your session expired. Reload the page and try again.",
+        "Sua sessão expirou. Recarregue a página e tente novamente.";
+    ErrNotFound => "Not found.", "Não encontrado.";
+    ErrMethodNotAllowed => "This action is not available here.", "Esta ação não está disponível aqui.";
+    ErrEmailTaken => "An account with this email already exists.", "Já existe uma conta com este e-mail.";
+    ErrConflict => "This conflicts with the current state.", "Isso conflita com o estado atual.";
+    ErrInvalidToken => "This link is invalid or has expired.", "Este link é inválido ou expirou.";
+    ErrRateLimited => "Too many attempts. Wait a minute and try again.",
+        "Muitas tentativas. Aguarde um minuto e tente novamente.";
+    ErrPayloadTooLarge => "The data sent is too large.", "Os dados enviados são grandes demais.";
+    ErrUnsupportedMediaType => "This file type is not supported.", "Este tipo de arquivo não é suportado.";
+    ErrServiceUnavailable => "The service is starting or busy. Try again shortly.",
+        "O serviço está iniciando ou ocupado. Tente novamente em instantes.";
+    ErrInternal => "Something went wrong on our side.", "Algo deu errado do nosso lado.";
+    ErrNetwork => "Cannot reach the server. Check your connection.",
+        "Não foi possível contatar o servidor. Verifique sua conexão.";
+
+    // Emails
+    EmailVerifySubject => "Confirm your email for Master IA", "Confirme seu e-mail no Master IA";
+    EmailVerifyBody => "Welcome to Master IA! Open this link to confirm your email address:",
+        "Bem-vindo ao Master IA! Abra este link para confirmar seu e-mail:";
+    EmailResetSubject => "Reset your Master IA password", "Redefina sua senha do Master IA";
+    EmailResetBody => "Someone asked to reset your password. If it was you, open this link (valid for 1 hour):",
+        "Alguém pediu para redefinir sua senha. Se foi você, abra este link (válido por 1 hora):";
+    EmailInviteSubject => "You are invited to join a team on Master IA", "Você foi convidado para uma equipe no Master IA";
+    EmailInviteBody => "You have been invited to join this company on Master IA. Open this link to accept:",
+        "Você foi convidado para entrar nesta empresa no Master IA. Abra este link para aceitar:";
+    EmailIgnore => "If you did not expect this email, you can ignore it.",
+        "Se você não esperava este e-mail, pode ignorá-lo.";
+
+    // UI: common words. Strings with `{name}`-style placeholders are filled in by the UI.
+    Loading => "Loading…", "Carregando…";
+    PleaseWait => "Please wait…", "Aguarde…";
+    Language => "Language", "Idioma";
+    Email => "Email", "E-mail";
+    Password => "Password", "Senha";
+    CurrentPassword => "Current password", "Senha atual";
+    NewPassword => "New password", "Nova senha";
+    ConfirmNewPassword => "Repeat the new password", "Repita a nova senha";
+    YourName => "Your name", "Seu nome";
+    CompanyName => "Company name", "Nome da empresa";
+    Name => "Name", "Nome";
+    Company => "Company", "Empresa";
+    Role => "Role", "Papel";
+    RoleOwner => "Owner", "Proprietário";
+    RoleAdmin => "Admin", "Administrador";
+    RoleAgent => "Agent", "Atendente";
+    Cancel => "Cancel", "Cancelar";
+    Confirm => "Confirm", "Confirmar";
+    Remove => "Remove", "Remover";
+    Revoke => "Revoke", "Revogar";
+    Copy => "Copy", "Copiar";
+    Copied => "Copied", "Copiado";
+    TryAgain => "Try again", "Tentar novamente";
+    Dismiss => "Dismiss", "Fechar";
+    FieldRequired => "This field is required.", "Este campo é obrigatório.";
+    InvalidEmail => "Enter a valid email address.", "Informe um e-mail válido.";
+    PasswordsDontMatch => "The passwords do not match.", "As senhas não coincidem.";
+    PasswordHint => "At least 10 characters. A short phrase is easier to remember and harder to guess.",
+        "Pelo menos 10 caracteres. Uma frase curta é mais fácil de lembrar e mais difícil de adivinhar.";
+    Optional => "optional", "opcional";
+
+    // UI: auth pages
+    LoginTitle => "Log in to your account", "Entre na sua conta";
+    LoginSubtitle => "Welcome back. Enter your email and password.", "Que bom ver você de novo. Informe seu e-mail e sua senha.";
+    LoginSubmit => "Log in", "Entrar";
+    ForgotPasswordLink => "Forgot your password?", "Esqueceu a senha?";
+    NoAccountYet => "New to Master IA?", "Novo no Master IA?";
+    CreateAccountLink => "Create an account", "Crie uma conta";
+    ResendVerification => "Resend confirmation email", "Reenviar e-mail de confirmação";
+    VerificationResent => "If this account is waiting for confirmation, we sent a new link. Check your inbox.",
+        "Se esta conta estiver aguardando confirmação, enviamos um novo link. Confira sua caixa de entrada.";
+    NoticePasswordChanged => "Password changed. Log in again with your new password.",
+        "Senha alterada. Entre novamente com sua nova senha.";
+    NoticePasswordReset => "Your password was reset. Log in with the new one.",
+        "Sua senha foi redefinida. Entre com a nova senha.";
+    NoticeInviteAccepted => "Invitation accepted. Log in to join your team.",
+        "Convite aceito. Entre para acessar sua equipe.";
+    NoticeEmailVerified => "Email confirmed. You can log in now.", "E-mail confirmado. Você já pode entrar.";
+    NoticeSessionExpired => "Your session ended. Please log in again.", "Sua sessão terminou. Entre novamente.";
+    NoticeLoggedOut => "You have logged out.", "Você saiu da sua conta.";
+    SignupTitle => "Create your account", "Crie sua conta";
+    SignupSubtitle => "Set up your company's workspace. It takes a minute.",
+        "Configure o espaço de trabalho da sua empresa. Leva um minuto.";
+    SignupSubmit => "Create account", "Criar conta";
+    HaveAccount => "Already have an account?", "Já tem uma conta?";
+    LoginLink => "Log in", "Entrar";
+    CheckEmailTitle => "Check your email", "Confira seu e-mail";
+    CheckEmailBody => "We sent a confirmation link to {email}. Open it to activate your account, then log in.",
+        "Enviamos um link de confirmação para {email}. Abra-o para ativar sua conta e depois entre.";
+    BackToLogin => "Back to log in", "Voltar para o login";
+    GoToLogin => "Go to log in", "Ir para o login";
+    VerifyTitle => "Confirm your email", "Confirmação de e-mail";
+    VerifyWorking => "Confirming your email address…", "Confirmando seu e-mail…";
+    VerifySuccess => "Your email is confirmed. You can log in now.", "Seu e-mail foi confirmado. Você já pode entrar.";
+    VerifyFailedHint => "Try logging in: if your email is still unconfirmed, you can ask for a new link there.",
+        "Tente entrar: se seu e-mail ainda não estiver confirmado, você pode pedir um novo link por lá.";
+    LinkIncomplete => "This link is incomplete. Open it again from your email.",
+        "Este link está incompleto. Abra-o novamente a partir do seu e-mail.";
+    ForgotTitle => "Reset your password", "Redefina sua senha";
+    ForgotSubtitle => "Enter your account email and we will send you a link to choose a new password.",
+        "Informe o e-mail da sua conta e enviaremos um link para você escolher uma nova senha.";
+    ForgotSubmit => "Send reset link", "Enviar link";
+    ForgotSent => "If an account exists for that email, we sent a link to reset the password. It is valid for 1 hour.",
+        "Se existir uma conta com esse e-mail, enviamos um link para redefinir a senha. Ele vale por 1 hora.";
+    ResetTitle => "Choose a new password", "Escolha uma nova senha";
+    ResetSubmit => "Save new password", "Salvar nova senha";
+    ResetDone => "Your password was changed. Log in with the new one.", "Sua senha foi alterada. Entre com a nova senha.";
+    InviteTitle => "Join {company}", "Junte-se a {company}";
+    InviteSubtitle => "You were invited as {role} with {email}.", "Você foi convidado como {role} com o e-mail {email}.";
+    InviteExistingHint => "You already have an account: confirm with your current password.",
+        "Você já tem uma conta: confirme com sua senha atual.";
+    InviteNewHint => "Create your access to this team.", "Crie seu acesso a esta equipe.";
+    InviteAccept => "Accept invitation", "Aceitar convite";
+
+    // UI: app frame
+    SkipToContent => "Skip to content", "Pular para o conteúdo";
+    MainNavigation => "Main navigation", "Navegação principal";
+    OpenMenu => "Menu", "Menu";
+    CloseMenu => "Close menu", "Fechar menu";
+    Logout => "Log out", "Sair";
+    LiveConnecting => "Connecting…", "Conectando…";
+    LiveOnline => "Live", "Ao vivo";
+    LiveOffline => "Offline", "Sem conexão";
+    LiveHint => "Real-time updates", "Atualizações em tempo real";
+    NavWorkspace => "Workspace", "Espaço de trabalho";
+    NavDashboard => "Dashboard", "Painel";
+    NavInbox => "Inbox", "Caixa de entrada";
+    NavContacts => "Contacts", "Contatos";
+    NavCampaigns => "Campaigns", "Campanhas";
+    NavConnections => "Connections", "Conexões";
+    NavAi => "AI", "IA";
+    NavAutomation => "Automation", "Automação";
+    NavSettings => "Settings", "Configurações";
+    NavTeam => "Team", "Equipe";
+    NavApiKeys => "API keys", "Chaves de API";
+    NavAccount => "Account", "Conta";
+    NotFoundTitle => "Page not found", "Página não encontrada";
+    NotFoundBody => "The page you are looking for does not exist or has moved.",
+        "A página que você procura não existe ou foi movida.";
+    GoToDashboard => "Go to the dashboard", "Ir para o painel";
+
+    // UI: dashboard and the areas of later releases
+    DashboardGreeting => "Hello, {name}", "Olá, {name}";
+    DashboardSubtitle => "Campaigns, conversations and automation for {company}, all in one place.",
+        "Campanhas, conversas e automação de {company}, tudo em um só lugar.";
+    GettingStartedTitle => "Getting started", "Primeiros passos";
+    GettingStartedHint => "A few steps to get your team ready.", "Alguns passos para deixar sua equipe pronta.";
+    StepInvite => "Invite your teammates", "Convide sua equipe";
+    StepInviteHint => "Add admins and agents so they can work the inbox with you.",
+        "Adicione administradores e atendentes para cuidarem da caixa de entrada com você.";
+    StepApiKey => "Create an API key", "Crie uma chave de API";
+    StepApiKeyHint => "Connect your own systems to the REST API.", "Conecte seus próprios sistemas à API REST.";
+    StepChannel => "Connect a channel", "Conecte um canal";
+    StepChannelHint => "WhatsApp Cloud API, WhatsApp by QR code, or SMS.", "WhatsApp Cloud API, WhatsApp por QR code ou SMS.";
+    StepContacts => "Import your contacts", "Importe seus contatos";
+    StepContactsHint => "Upload a CSV with phone numbers, names and tags.", "Envie um CSV com telefones, nomes e tags.";
+    StepDone => "Done", "Concluído";
+    StepTodo => "To do", "A fazer";
+    StepSoon => "Coming soon", "Em breve";
+    AreasTitle => "Your workspace", "Seu espaço de trabalho";
+    AreaInboxDesc => "One shared inbox for every WhatsApp and SMS conversation, with assignment and labels.",
+        "Uma caixa de entrada compartilhada para todas as conversas de WhatsApp e SMS, com atribuição e etiquetas.";
+    AreaContactsDesc => "Your contacts with tags, custom fields, CSV import and opt-outs.",
+        "Seus contatos com tags, campos personalizados, importação por CSV e descadastros.";
+    AreaCampaignsDesc => "Send approved WhatsApp templates and SMS to segments at a safe pace, with live delivery numbers.",
+        "Envie templates aprovados de WhatsApp e SMS para segmentos em ritmo seguro, com números de entrega ao vivo.";
+    AreaConnectionsDesc => "Connect WhatsApp Cloud API numbers, WhatsApp by QR code and Twilio SMS.",
+        "Conecte números da WhatsApp Cloud API, WhatsApp por QR code e SMS da Twilio.";
+    AreaAiDesc => "AI personas that answer customers from your knowledge base and hand over to people when needed.",
+        "Personas de IA que respondem clientes com base no seu conhecimento e passam a conversa para pessoas quando preciso.";
+    AreaAutomationDesc => "Rules that tag, assign and reply automatically when something happens.",
+        "Regras que etiquetam, atribuem e respondem automaticamente quando algo acontece.";
+    AreaSettingsDesc => "Your team, API keys and account.", "Sua equipe, chaves de API e conta.";
+    UpcomingRelease => "Available in an upcoming release.", "Disponível em uma próxima versão.";
+    UpcomingBadge => "Soon", "Em breve";
+    OpenArea => "Open", "Abrir";
+
+    // UI: team settings
+    TeamTitle => "Team", "Equipe";
+    TeamSubtitle => "Who can access this workspace, and what they can do.",
+        "Quem tem acesso a este espaço de trabalho e o que cada pessoa pode fazer.";
+    TeamReadOnly => "Only owners and admins can change the team.",
+        "Somente proprietários e administradores podem alterar a equipe.";
+    InviteFormTitle => "Invite a teammate", "Convidar para a equipe";
+    InviteFormHint => "They receive an email with a link to join. Invitations expire after a few days.",
+        "A pessoa recebe um e-mail com um link para entrar. Os convites expiram depois de alguns dias.";
+    InviteSubmit => "Send invitation", "Enviar convite";
+    InvitationSent => "Invitation sent.", "Convite enviado.";
+    MembersTitle => "Members", "Membros";
+    PendingInvitationsTitle => "Pending invitations", "Convites pendentes";
+    NoPendingInvitations => "No pending invitations.", "Nenhum convite pendente.";
+    NoMembers => "No members yet.", "Nenhum membro ainda.";
+    You => "you", "você";
+    JoinedOn => "Joined {date}", "Entrou em {date}";
+    ExpiresOn => "Expires {date}", "Expira em {date}";
+    ChangeRoleFor => "Role of {name}", "Papel de {name}";
+    RoleUpdated => "Role updated.", "Papel atualizado.";
+    ConfirmRemoveMember => "Remove {name} from the team?", "Remover {name} da equipe?";
+    MemberRemoved => "Member removed.", "Membro removido.";
+    ConfirmRevokeInvitation => "Revoke the invitation for {email}?", "Revogar o convite para {email}?";
+    InvitationRevoked => "Invitation revoked.", "Convite revogado.";
+
+    // UI: API keys
+    ApiKeysTitle => "API keys", "Chaves de API";
+    ApiKeysSubtitle => "Keys let your systems call the REST API on behalf of this company. Send one as a Bearer token.",
+        "As chaves permitem que seus sistemas usem a API REST em nome desta empresa. Envie a chave como token Bearer.";
+    ApiKeysReadOnly => "Only owners and admins can create or revoke API keys.",
+        "Somente proprietários e administradores podem criar ou revogar chaves de API.";
+    ApiKeyName => "Key name", "Nome da chave";
+    ApiKeyNamePlaceholder => "e.g. CRM integration", "ex.: Integração com o CRM";
+    CreateApiKey => "Create key", "Criar chave";
+    ApiKeyCreated => "API key created.", "Chave de API criada.";
+    NewKeyTitle => "Your new API key", "Sua nova chave de API";
+    NewKeyWarning => "Copy it now and keep it somewhere safe: it will not be shown again.",
+        "Copie agora e guarde em um lugar seguro: ela não será exibida novamente.";
+    NewKeySaved => "I have saved it", "Já guardei";
+    CopyFailed => "Could not copy. Select the key and copy it by hand.",
+        "Não foi possível copiar. Selecione a chave e copie manualmente.";
+    NoApiKeys => "No API keys yet.", "Nenhuma chave de API ainda.";
+    KeyCreatedOn => "Created {date}", "Criada em {date}";
+    KeyLastUsed => "Last used {date}", "Último uso em {date}";
+    KeyNeverUsed => "Never used", "Nunca usada";
+    ConfirmRevokeKey => "Revoke “{name}”? Systems using it will stop working.",
+        "Revogar “{name}”? Os sistemas que a usam deixarão de funcionar.";
+    ApiKeyRevoked => "API key revoked.", "Chave de API revogada.";
+
+    // UI: account settings
+    AccountTitle => "Account", "Conta";
+    AccountSubtitle => "Your profile, password and language.", "Seu perfil, sua senha e seu idioma.";
+    ProfileTitle => "Profile", "Perfil";
+    ChangePasswordTitle => "Change password", "Alterar senha";
+    ChangePasswordHint => "Afterwards you are logged out on every device and log in again with the new password.",
+        "Depois disso, você sai de todos os dispositivos e entra novamente com a nova senha.";
+    ChangePasswordSubmit => "Change password", "Alterar senha";
+    LanguageHint => "The interface language, saved in this browser.", "O idioma da interface, salvo neste navegador.";
+}
+
+impl Key {
+    pub fn for_error(code: ErrorCode) -> Key {
+        match code {
+            ErrorCode::BadRequest => Key::ErrBadRequest,
+            ErrorCode::InvalidJson => Key::ErrInvalidJson,
+            ErrorCode::ValidationFailed => Key::ErrValidationFailed,
+            ErrorCode::WeakPassword => Key::ErrWeakPassword,
+            ErrorCode::Unauthenticated => Key::ErrUnauthenticated,
+            ErrorCode::InvalidCredentials => Key::ErrInvalidCredentials,
+            ErrorCode::EmailNotVerified => Key::ErrEmailNotVerified,
+            ErrorCode::Forbidden => Key::ErrForbidden,
+            ErrorCode::CsrfFailed => Key::ErrCsrfFailed,
+            ErrorCode::NotFound => Key::ErrNotFound,
+            ErrorCode::MethodNotAllowed => Key::ErrMethodNotAllowed,
+            ErrorCode::EmailTaken => Key::ErrEmailTaken,
+            ErrorCode::Conflict => Key::ErrConflict,
+            ErrorCode::InvalidToken => Key::ErrInvalidToken,
+            ErrorCode::RateLimited => Key::ErrRateLimited,
+            ErrorCode::PayloadTooLarge => Key::ErrPayloadTooLarge,
+            ErrorCode::UnsupportedMediaType => Key::ErrUnsupportedMediaType,
+            ErrorCode::ServiceUnavailable => Key::ErrServiceUnavailable,
+            ErrorCode::Internal => Key::ErrInternal,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn negotiate_prefers_the_first_supported_language() {
+        assert_eq!(Lang::negotiate("pt-BR,pt;q=0.9,en;q=0.8"), Lang::PtBr);
+        assert_eq!(Lang::negotiate("en-US,en;q=0.9,pt;q=0.8"), Lang::En);
+        assert_eq!(Lang::negotiate("de-DE,pt;q=0.5"), Lang::PtBr);
+        assert_eq!(Lang::negotiate("fr"), Lang::En);
+        assert_eq!(Lang::negotiate(""), Lang::En);
+    }
+
+    #[test]
+    fn every_key_has_two_non_empty_translations() {
+        for key in Key::ALL {
+            assert!(!key.en().is_empty(), "{key:?} en");
+            assert!(!key.pt_br().is_empty(), "{key:?} pt-BR");
+        }
+    }
+
+    #[test]
+    fn errors_translate() {
+        assert_eq!(Lang::PtBr.error(ErrorCode::NotFound), "Não encontrado.");
+        assert_eq!(Lang::En.error(ErrorCode::RateLimited), Key::ErrRateLimited.en());
+    }
+}
