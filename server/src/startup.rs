@@ -69,6 +69,7 @@ impl Application {
             leptos_options,
             metrics: observability::metrics_handle(),
             workers_ready: Default::default(),
+            shutdown: watch::channel(false).0,
         });
 
         let router = Router::new()
@@ -97,8 +98,7 @@ impl Application {
     /// current jobs finish (up to `shutdown_grace_seconds`), and returns.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let Application { listener, router, state } = self;
-        let (stop_workers, workers_stopping) = watch::channel(false);
-        let workers = state.jobs.spawn_workers(state.config.workers, workers_stopping);
+        let workers = state.jobs.spawn_workers(state.config.workers, state.shutdown.subscribe());
         state.set_workers_ready();
 
         let maintenance = {
@@ -112,13 +112,19 @@ impl Application {
             })
         };
 
+        let stopping = state.clone();
+        let shutdown = async move {
+            shutdown.await;
+            // Tells workers and open WebSockets to wrap up; HTTP stops accepting now.
+            let _ = stopping.shutdown.send(true);
+        };
         axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await
             .context("serving HTTP")?;
 
         maintenance.abort();
-        let _ = stop_workers.send(true);
+        let _ = state.shutdown.send(true);
         let grace = Duration::from_secs(state.config.shutdown_grace_seconds);
         if tokio::time::timeout(grace, futures::future::join_all(workers)).await.is_err() {
             tracing::warn!("workers did not finish within the shutdown grace period");

@@ -27,6 +27,8 @@ pub struct Inner {
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
     /// Set once the background workers run (or immediately when `workers = 0`).
     pub workers_ready: AtomicBool,
+    /// Turns true when shutdown begins: workers finish their job and stop, sockets close.
+    pub shutdown: tokio::sync::watch::Sender<bool>,
 }
 
 impl AppState {

@@ -85,6 +85,7 @@ fn check_same_origin(headers: &HeaderMap) -> AppResult<()> {
 async fn run(socket: WebSocket, state: AppState, auth: AuthUser, session_token: Option<String>) {
     let company_id = auth.company_id();
     let mut events = state.events.subscribe(company_id);
+    let mut stopping = state.shutdown.subscribe();
     let (mut sink, mut stream) = socket.split();
     metrics::gauge!("master_ia_websockets_open").increment(1.0);
 
@@ -115,6 +116,10 @@ async fn run(socket: WebSocket, state: AppState, auth: AuthUser, session_token: 
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => alive = false,
                 Some(Ok(_)) => last_seen = Instant::now(),
             },
+            _ = stopping.changed() => {
+                let _ = sink.send(close(1001, "server restarting")).await;
+                alive = false;
+            }
             _ = heartbeat.tick() => {
                 if last_seen.elapsed() > IDLE_TIMEOUT {
                     alive = false;

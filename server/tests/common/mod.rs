@@ -200,15 +200,7 @@ impl TestApp {
         let token = self.token_from_email(&email, "/verify-email");
         let verified = self.session().post("/api/v1/auth/verify-email", json!({"token": token})).await;
         assert_eq!(verified.status(), StatusCode::OK);
-        let (session, status, body) = self.login(&email, PASSWORD).await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        let me: Value = session.get("/api/v1/me").await.json().await.unwrap();
-        TestUser {
-            session,
-            email,
-            user_id: me["user"]["id"].as_str().unwrap().parse().unwrap(),
-            company_id: me["company"]["id"].as_str().unwrap().parse().unwrap(),
-        }
+        self.logged_in(email).await
     }
 
     /// Invites `email` with `role` into the user's company and accepts as a new account; returns
@@ -224,6 +216,13 @@ impl TestApp {
             .post("/api/v1/invitations/accept", json!({"token": token, "name": "João Souza", "password": PASSWORD}))
             .await;
         assert_eq!(accepted.status(), StatusCode::OK, "{}", accepted.text().await.unwrap());
+        self.logged_in(email).await
+    }
+}
+
+impl TestApp {
+    /// Logs `email` in with the test password and reads who it is.
+    async fn logged_in(&self, email: String) -> TestUser {
         let (session, status, body) = self.login(&email, PASSWORD).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         let me: Value = session.get("/api/v1/me").await.json().await.unwrap();
