@@ -1,3 +1,4 @@
+#![recursion_limit = "512"]
 //! The Master IA server as a library: `main.rs` runs it, `tests/` drive it over real HTTP.
 //!
 //! Layout: cross-cutting pieces at the top (config, startup, error, db, crypto, events, jobs,

@@ -201,3 +201,22 @@ async fn websocket_refuses_anonymous_and_cross_site_connections() {
     let hijack = tokio_tungstenite::connect_async(request).await;
     assert!(matches!(hijack, Err(tokio_tungstenite::tungstenite::Error::Http(r)) if r.status() == 403));
 }
+
+#[tokio::test]
+async fn site_files_are_served_precompressed() {
+    let (config, dir) = common::test_config().await;
+    let pkg = config.site_root.join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(pkg.join("master-ia.js"), "console.log('plain')").unwrap();
+    // The content is not checked by the server: it must pick the `.gz` sibling by name.
+    std::fs::write(pkg.join("master-ia.js.gz"), b"pretend-gzip-bytes").unwrap();
+    let app = common::spawn_with(config, dir).await;
+    let client = reqwest::Client::builder().no_gzip().build().unwrap();
+    let compressed = client.get(app.url("/pkg/master-ia.js")).header("accept-encoding", "gzip").send().await.unwrap();
+    assert_eq!(compressed.status(), StatusCode::OK);
+    assert_eq!(compressed.headers()["content-encoding"], "gzip");
+    assert_eq!(compressed.bytes().await.unwrap().as_ref(), b"pretend-gzip-bytes");
+    let plain = client.get(app.url("/pkg/master-ia.js")).send().await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert_eq!(plain.text().await.unwrap(), "console.log('plain')");
+}
