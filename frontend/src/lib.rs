@@ -1,3 +1,4 @@
+#![recursion_limit = "512"]
 //! Browser entry point: `HydrationScripts` (rendered by the server) imports this module and calls
 //! `hydrate()`, which attaches the Leptos app to the HTML the server already sent.
 
