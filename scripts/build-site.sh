@@ -25,8 +25,9 @@ wasm-bindgen --target web --no-typescript --out-dir "$PKG" --out-name "$NAME" "$
 echo "==> wasm-opt -Oz"
 wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  "$PKG/${NAME}_bg.wasm" -o "$PKG/${NAME}_bg.opt.wasm"
-mv "$PKG/${NAME}_bg.opt.wasm" "$PKG/${NAME}_bg.wasm"
+  "$PKG/${NAME}_bg.wasm" -o "$PKG/${NAME}.wasm"
+# Leptos' HydrationScripts loads /pkg/<name>.wasm (cargo-leptos' naming), not wasm-bindgen's _bg.
+rm -f "$PKG/${NAME}_bg.wasm" "$PKG/${NAME}_bg.wasm.gz" "$PKG/${NAME}_bg.wasm.br"
 
 echo "==> Tailwind CSS"
 tailwindcss -i style/main.css -o "$PKG/$NAME.css" --minify
@@ -35,11 +36,11 @@ echo "==> public assets"
 if [ -d public ]; then cp -R public/. "$SITE/"; fi
 
 echo "==> pre-compress"
-for f in "$PKG/${NAME}_bg.wasm" "$PKG/$NAME.js" "$PKG/$NAME.css"; do
+for f in "$PKG/${NAME}.wasm" "$PKG/$NAME.js" "$PKG/$NAME.css"; do
   gzip -9 -k -f "$f"
   if command -v brotli >/dev/null 2>&1; then brotli -f -q 11 -k "$f"; fi
 done
 
-raw=$(stat -c %s "$PKG/${NAME}_bg.wasm")
-gz=$(stat -c %s "$PKG/${NAME}_bg.wasm.gz")
+raw=$(stat -c %s "$PKG/${NAME}.wasm")
+gz=$(stat -c %s "$PKG/${NAME}.wasm.gz")
 echo "WASM bundle: ${raw} bytes, ${gz} bytes gzipped"
