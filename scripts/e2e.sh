@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BIN=${1:-target/debug/master-ia}
-PORT=${E2E_PORT:-3917}
+# A free port unless one is given, so a second server (or a developer's) never answers instead.
+PORT=${E2E_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}
 DATA=$(mktemp -d /tmp/master-ia-e2e.XXXXXX)
 LOG="$DATA/server.log"
 
@@ -23,6 +24,7 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null || { echo "server not ready:"; cat "$LOG"; exit 1; }
+kill -0 "$SERVER" 2>/dev/null || { echo "our server exited (port taken?):"; cat "$LOG"; exit 1; }
 
 status=0
 (cd end2end && BASE_URL="http://127.0.0.1:$PORT" OUTBOX_DIR="$DATA/outbox" \
