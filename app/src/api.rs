@@ -111,13 +111,10 @@ fn decode<T: DeserializeOwned>(status: u16, text: &str) -> Result<T, ApiFailure>
     if matches!(status, 502 | 504) {
         return Err(ApiFailure::Network);
     }
-    let error = serde_json::from_str::<shared::ApiErrorBody>(text)
-        .map(|body| body.error)
-        .unwrap_or_else(|_| ApiError {
-            code: fallback_code(status),
-            message: String::new(),
-            field: None,
-        });
+    let error =
+        serde_json::from_str::<shared::ApiErrorBody>(text).map(|body| body.error).unwrap_or_else(
+            |_| ApiError { code: fallback_code(status), message: String::new(), field: None },
+        );
     Err(ApiFailure::Api { status, error })
 }
 

@@ -78,15 +78,19 @@ pub fn role_key(role: shared::Role) -> Key {
     }
 }
 
-/// The language the server chose for this request: the `lang` cookie when it names a language we
-/// have, otherwise the best match of `Accept-Language`.
+/// The language the server chose for this request (see [`lang_for_headers`]).
 #[cfg(feature = "ssr")]
 pub fn request_lang() -> Lang {
-    let Some(parts) = use_context::<http::request::Parts>() else {
-        return Lang::default();
-    };
-    let from_cookie = parts
-        .headers
+    use_context::<http::request::Parts>()
+        .map(|parts| lang_for_headers(&parts.headers))
+        .unwrap_or_default()
+}
+
+/// The `lang` cookie when it names a language we have, otherwise the best match of
+/// `Accept-Language`, otherwise English.
+#[cfg(feature = "ssr")]
+pub fn lang_for_headers(headers: &http::HeaderMap) -> Lang {
+    let from_cookie = headers
         .get_all(http::header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
@@ -95,8 +99,7 @@ pub fn request_lang() -> Lang {
         .find(|(name, _)| *name == "lang")
         .and_then(|(_, value)| Lang::ALL.into_iter().find(|lang| lang.tag() == value.trim()));
     from_cookie.unwrap_or_else(|| {
-        let header = parts
-            .headers
+        let header = headers
             .get(http::header::ACCEPT_LANGUAGE)
             .and_then(|value| value.to_str().ok())
             .unwrap_or("");
@@ -160,7 +163,7 @@ pub fn LangSwitcher(
     let i18n = use_i18n();
     let hydrated = use_hydrated();
     view! {
-        <div class=format!("relative flex items-center {class}")>
+        <div class=format!("relative flex min-w-0 items-center {class}")>
             <label for="lang-switcher" class="sr-only">
                 {t(Key::Language)}
             </label>
@@ -171,7 +174,7 @@ pub fn LangSwitcher(
             <select
                 id="lang-switcher"
                 data-testid="lang-switcher"
-                class="w-full appearance-none rounded-lg border border-slate-300 bg-white py-1.5 pl-8 pr-8 text-sm text-slate-700 shadow-xs hover:border-slate-400 focus:border-brand-500 focus:outline-none focus:ring-2 focus:ring-brand-500/30 disabled:cursor-wait disabled:opacity-70"
+                class="w-full appearance-none rounded-lg border border-slate-300 bg-white py-1.5 pr-7 pl-8 text-sm text-slate-700 shadow-xs hover:border-slate-400 focus:border-brand-500 focus:outline-none focus:ring-2 focus:ring-brand-500/30 disabled:cursor-wait disabled:opacity-70"
                 disabled=move || !hydrated.get()
                 prop:value=move || i18n.lang().tag()
                 on:change=move |ev| {
@@ -197,5 +200,32 @@ pub fn LangSwitcher(
                 class="pointer-events-none absolute right-2.5 size-4 text-slate-500"
             />
         </div>
+    }
+    .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_filled() {
+        assert_eq!(fill("Hello, {name}", &[("name", "Ana")]), "Hello, Ana");
+        assert_eq!(fill("{done} of {total}", &[("done", "1"), ("total", "4")]), "1 of 4");
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn cookie_wins_over_accept_language() {
+        let mut headers = http::HeaderMap::new();
+        headers.insert(http::header::ACCEPT_LANGUAGE, "en-US,en;q=0.9".parse().unwrap());
+        assert_eq!(lang_for_headers(&headers), Lang::En);
+        headers.insert(http::header::COOKIE, "theme=dark; lang=pt-BR".parse().unwrap());
+        assert_eq!(lang_for_headers(&headers), Lang::PtBr);
+        headers.insert(http::header::COOKIE, "lang=fr".parse().unwrap());
+        assert_eq!(lang_for_headers(&headers), Lang::En, "an unknown cookie value is ignored");
+        let mut portuguese = http::HeaderMap::new();
+        portuguese.insert(http::header::ACCEPT_LANGUAGE, "pt-BR,pt;q=0.9".parse().unwrap());
+        assert_eq!(lang_for_headers(&portuguese), Lang::PtBr);
     }
 }

@@ -8,6 +8,8 @@
 use leptos::prelude::*;
 use shared::ServerEvent;
 
+use crate::auth::Auth;
+
 /// What the header's indicator shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LiveState {
@@ -71,8 +73,12 @@ impl Live {
         self.api_keys.get()
     }
 
-    /// Opens the connection unless it is already running. Browser only.
-    pub fn start(self) {
+    /// Opens the connection unless it is already running. Browser only. `auth` is asked to
+    /// re-check the session when the socket cannot open (a revoked session is refused at the
+    /// upgrade, and this is how another tab's logout or a password change is noticed).
+    pub fn start(self, auth: Auth) {
+        #[cfg(not(feature = "hydrate"))]
+        let _ = auth;
         #[cfg(feature = "hydrate")]
         {
             if self.task.with_value(|task| task.is_some()) {
@@ -82,7 +88,8 @@ impl Live {
             self.task.set_value(Some(handle));
             self.state.set(LiveState::Connecting);
             leptos::task::spawn_local(async move {
-                let _ = futures::future::Abortable::new(socket::run(self), registration).await;
+                let _ =
+                    futures::future::Abortable::new(socket::run(self, auth), registration).await;
             });
         }
     }
@@ -136,9 +143,11 @@ mod socket {
     use futures::{future::Either, SinkExt, StreamExt};
     use gloo_net::websocket::{futures::WebSocket, Message};
     use gloo_timers::future::{IntervalStream, TimeoutFuture};
+    use leptos::prelude::Set;
     use shared::ClientMessage;
 
     use super::{backoff_ms, Live, LiveState};
+    use crate::auth::Auth;
 
     const PING_EVERY_MS: u32 = 25_000;
     /// Without any frame for this long (pongs included) the connection is presumed dead.
@@ -146,7 +155,7 @@ mod socket {
     const OPEN_TIMEOUT_MS: u32 = 15_000;
 
     /// Connects, and reconnects with backoff, until aborted by [`Live::stop`].
-    pub async fn run(live: Live) {
+    pub async fn run(live: Live, auth: Auth) {
         let mut attempt = 0u32;
         let mut connected_before = false;
         loop {
@@ -154,6 +163,10 @@ mod socket {
             if session(live, connected_before).await {
                 connected_before = true;
                 attempt = 0;
+            } else {
+                // Refused or unreachable: if the session ended, this ends it here too (and the
+                // layout stops this loop); if the server is down, nothing changes.
+                auth.refresh().await;
             }
             live.state.set(LiveState::Offline);
             TimeoutFuture::new(backoff_ms(attempt, js_sys::Math::random())).await;
@@ -201,9 +214,9 @@ mod socket {
             live.bump_all();
         }
 
-        let frames = stream.map(|frame| Input::Frame(Some(frame))).chain(futures::stream::once(
-            async { Input::Frame(None) },
-        ));
+        let frames = stream
+            .map(|frame| Input::Frame(Some(frame)))
+            .chain(futures::stream::once(async { Input::Frame(None) }));
         let ticks = IntervalStream::new(PING_EVERY_MS).map(|_| Input::Tick);
         let mut inputs = Box::pin(futures::stream::select(frames, ticks));
         let mut last_frame_at = js_sys::Date::now();

@@ -53,7 +53,9 @@ impl Modify for SecuritySchemes {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "api_key",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("mia_...").build()),
+            SecurityScheme::Http(
+                HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("mia_...").build(),
+            ),
         );
         components.add_security_scheme(
             "session_cookie",
@@ -76,8 +78,14 @@ pub fn router() -> Router<AppState> {
         .route("/api-keys", get(auth::http::list_api_keys).post(auth::http::create_api_key))
         .route("/api-keys/{id}", delete(auth::http::revoke_api_key))
         .route("/members", get(team::http::list_members))
-        .route("/members/{user_id}", patch(team::http::update_member).delete(team::http::remove_member))
-        .route("/invitations", get(team::http::list_invitations).post(team::http::create_invitation))
+        .route(
+            "/members/{user_id}",
+            patch(team::http::update_member).delete(team::http::remove_member),
+        )
+        .route(
+            "/invitations",
+            get(team::http::list_invitations).post(team::http::create_invitation),
+        )
         .route("/invitations/preview", get(team::http::preview_invitation))
         .route("/invitations/accept", post(team::http::accept_invitation))
         .route("/invitations/{id}", delete(team::http::revoke_invitation))
@@ -110,7 +118,8 @@ pub async fn readyz(State(state): State<AppState>) -> axum::response::Response {
     let database = db::ping(&state.db).await;
     let workers = state.workers_ready();
     if database && workers {
-        Json(serde_json::json!({"status": "ready", "database": true, "workers": true})).into_response()
+        Json(serde_json::json!({"status": "ready", "database": true, "workers": true}))
+            .into_response()
     } else {
         let message = format!("Not ready: database {}, workers {}.", ok(database), ok(workers));
         error_response(ErrorCode::ServiceUnavailable, message, None)
@@ -127,11 +136,7 @@ fn ok(flag: bool) -> &'static str {
 
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     metrics::gauge!("master_ia_live_companies").set(state.events.active_companies() as f64);
-    (
-        StatusCode::OK,
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(),
-    )
+    (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render())
 }
 
 pub async fn not_found() -> axum::response::Response {
@@ -139,5 +144,9 @@ pub async fn not_found() -> axum::response::Response {
 }
 
 pub async fn method_not_allowed() -> axum::response::Response {
-    error_response(ErrorCode::MethodNotAllowed, "This endpoint does not accept this HTTP method.".into(), None)
+    error_response(
+        ErrorCode::MethodNotAllowed,
+        "This endpoint does not accept this HTTP method.".into(),
+        None,
+    )
 }

@@ -37,7 +37,11 @@ impl<'a> AuditEntry<'a> {
     }
 }
 
-pub async fn record<C: ConnectionTrait>(conn: &C, tenant: Tenant, entry: AuditEntry<'_>) -> Result<(), sea_orm::DbErr> {
+pub async fn record<C: ConnectionTrait>(
+    conn: &C,
+    tenant: Tenant,
+    entry: AuditEntry<'_>,
+) -> Result<(), sea_orm::DbErr> {
     let row = audit_log::ActiveModel {
         id: Set(Uuid::now_v7()),
         company_id: Set(tenant.company_id()),

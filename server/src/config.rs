@@ -145,13 +145,17 @@ impl Config {
     fn validate(&self) -> anyhow::Result<()> {
         if let Some(url) = &self.database_url {
             let url = url.expose();
-            if !(url.starts_with("postgres://") || url.starts_with("postgresql://") || url.starts_with("sqlite:")) {
+            if !(url.starts_with("postgres://")
+                || url.starts_with("postgresql://")
+                || url.starts_with("sqlite:"))
+            {
                 bail!("invalid configuration: database_url must start with postgres://, postgresql:// or sqlite:");
             }
         }
         if let Some(public_url) = &self.public_url {
-            let parsed = Url::parse(public_url)
-                .with_context(|| format!("invalid configuration: public_url {public_url:?} is not a URL"))?;
+            let parsed = Url::parse(public_url).with_context(|| {
+                format!("invalid configuration: public_url {public_url:?} is not a URL")
+            })?;
             if !matches!(parsed.scheme(), "http" | "https") {
                 bail!("invalid configuration: public_url must be http:// or https://");
             }
@@ -242,7 +246,9 @@ mod tests {
 
     #[test]
     fn secrets_are_redacted_in_debug_output() {
-        let config = load_from("jwt_secret = \"super-secret-value\"\nsmtp_url = \"smtp://u:pw@h\"", &[]).unwrap();
+        let config =
+            load_from("jwt_secret = \"super-secret-value\"\nsmtp_url = \"smtp://u:pw@h\"", &[])
+                .unwrap();
         let printed = format!("{config:?}");
         assert!(!printed.contains("super-secret-value"), "{printed}");
         assert!(!printed.contains("pw@h"), "{printed}");

@@ -96,7 +96,9 @@ impl Keyring {
                 }
                 secret.expose().as_bytes().to_vec()
             }
-            (None, Some(file)) => B64.decode(&file.jwt_secret).context("secret.key: jwt_secret is not base64")?,
+            (None, Some(file)) => {
+                B64.decode(&file.jwt_secret).context("secret.key: jwt_secret is not base64")?
+            }
             (None, None) => bail!("no JWT secret configured"),
         };
         Ok(Keyring { active, keys, jwt_secret: Secret::new(jwt_secret) })
@@ -143,21 +145,26 @@ impl Keyring {
     /// Unknown format or key id, or a value that was tampered with (the GCM tag fails).
     pub fn open(&self, sealed: &str) -> anyhow::Result<Secret<String>> {
         let mut parts = sealed.splitn(3, ':');
-        let (Some(version), Some(key_id), Some(data)) = (parts.next(), parts.next(), parts.next()) else {
+        let (Some(version), Some(key_id), Some(data)) = (parts.next(), parts.next(), parts.next())
+        else {
             bail!("sealed value has the wrong format");
         };
         if version != SEALED_VERSION {
             bail!("sealed value has unknown version {version:?}");
         }
-        let key = self.keys.get(key_id).with_context(|| format!("sealed with unknown key id {key_id:?}"))?;
+        let key = self
+            .keys
+            .get(key_id)
+            .with_context(|| format!("sealed with unknown key id {key_id:?}"))?;
         let blob = B64.decode(data).context("sealed value is not base64")?;
         if blob.len() < 12 + 16 {
             bail!("sealed value is too short");
         }
         let (nonce, ciphertext) = blob.split_at(12);
-        let plaintext = Aes256Gcm::new(key)
-            .decrypt(Nonce::from_slice(nonce), ciphertext)
-            .map_err(|_| anyhow::anyhow!("sealed value failed authentication (wrong key or tampered)"))?;
+        let plaintext =
+            Aes256Gcm::new(key).decrypt(Nonce::from_slice(nonce), ciphertext).map_err(|_| {
+                anyhow::anyhow!("sealed value failed authentication (wrong key or tampered)")
+            })?;
         Ok(Secret::new(String::from_utf8(plaintext).context("sealed value is not UTF-8")?))
     }
 }
@@ -179,11 +186,14 @@ fn parse_key_list(list: &str) -> anyhow::Result<Vec<(String, Key<Aes256Gcm>)>> {
 }
 
 fn decode_key(id: &str, encoded: &str) -> anyhow::Result<Key<Aes256Gcm>> {
-    let bytes = B64
-        .decode(encoded.trim())
-        .map_err(|_| anyhow::anyhow!("invalid configuration: encryption key {id:?} is not base64"))?;
+    let bytes = B64.decode(encoded.trim()).map_err(|_| {
+        anyhow::anyhow!("invalid configuration: encryption key {id:?} is not base64")
+    })?;
     if bytes.len() != 32 {
-        bail!("invalid configuration: encryption key {id:?} must be 32 bytes (it is {})", bytes.len());
+        bail!(
+            "invalid configuration: encryption key {id:?} must be 32 bytes (it is {})",
+            bytes.len()
+        );
     }
     Ok(*Key::<Aes256Gcm>::from_slice(&bytes))
 }
@@ -202,7 +212,8 @@ fn generate_key_file() -> KeyFile {
 
 fn read_key_file(path: &Path) -> anyhow::Result<KeyFile> {
     let text = fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    serde_json::from_str(&text).with_context(|| format!("{} is not a valid key file", path.display()))
+    serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a valid key file", path.display()))
 }
 
 fn write_key_file(path: &Path, file: &KeyFile) -> anyhow::Result<()> {

@@ -52,7 +52,10 @@ impl AppError {
     }
 
     pub fn unauthenticated() -> Self {
-        AppError::new(ErrorCode::Unauthenticated, "Authentication required: log in or send an API key.")
+        AppError::new(
+            ErrorCode::Unauthenticated,
+            "Authentication required: log in or send an API key.",
+        )
     }
 
     pub fn forbidden() -> Self {
@@ -73,7 +76,8 @@ impl AppError {
 
 /// Builds the JSON error response for a code; also used by the 404/405 fallbacks.
 pub fn error_response(code: ErrorCode, message: String, field: Option<String>) -> Response {
-    let status = StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let status =
+        StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let body = ApiErrorBody { error: ApiError { code, message, field } };
     let mut response = (status, axum::Json(body)).into_response();
     if code == ErrorCode::RateLimited {
@@ -131,12 +135,14 @@ fn json_rejection(rejection: JsonRejection) -> AppError {
             ErrorCode::UnsupportedMediaType,
             "Send the body as JSON with `Content-Type: application/json`.",
         ),
-        JsonRejection::JsonDataError(err) => {
-            AppError::new(ErrorCode::InvalidJson, format!("The JSON body has the wrong shape: {}", err.body_text()))
-        }
-        JsonRejection::JsonSyntaxError(err) => {
-            AppError::new(ErrorCode::InvalidJson, format!("The body is not valid JSON: {}", err.body_text()))
-        }
+        JsonRejection::JsonDataError(err) => AppError::new(
+            ErrorCode::InvalidJson,
+            format!("The JSON body has the wrong shape: {}", err.body_text()),
+        ),
+        JsonRejection::JsonSyntaxError(err) => AppError::new(
+            ErrorCode::InvalidJson,
+            format!("The body is not valid JSON: {}", err.body_text()),
+        ),
         JsonRejection::BytesRejection(err) if err.status() == StatusCode::PAYLOAD_TOO_LARGE => {
             AppError::new(ErrorCode::PayloadTooLarge, "The request body is too large.")
         }

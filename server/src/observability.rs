@@ -10,7 +10,8 @@ use crate::config::{Config, LogFormat};
 
 /// Installs the global subscriber once; later calls (tests) are no-ops.
 pub fn init_tracing(config: &Config) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&config.log_level));
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&config.log_level));
     let registry = tracing_subscriber::registry().with(filter);
     let _ = match config.log_format {
         LogFormat::Json => registry.with(fmt::layer().json().flatten_event(true)).try_init(),

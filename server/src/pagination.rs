@@ -28,9 +28,12 @@ impl PageParams {
     pub fn cursor(&self) -> AppResult<Option<Uuid>> {
         match self.cursor.as_deref() {
             None | Some("") => Ok(None),
-            Some(raw) => Uuid::parse_str(raw)
-                .map(Some)
-                .map_err(|_| AppError::new(ErrorCode::BadRequest, "The cursor is not valid; start again without it.")),
+            Some(raw) => Uuid::parse_str(raw).map(Some).map_err(|_| {
+                AppError::new(
+                    ErrorCode::BadRequest,
+                    "The cursor is not valid; start again without it.",
+                )
+            }),
         }
     }
 }

@@ -38,18 +38,19 @@ impl Application {
         let keyring = Keyring::load_or_generate(&config)?;
         let db = db::connect_and_migrate(&config).await?;
         let mailer = Mailer::from_config(&config)?;
-        let from = config
-            .email_from
-            .parse()
-            .with_context(|| format!("invalid configuration: email_from {:?} is not a mailbox", config.email_from))?;
+        let from = config.email_from.parse().with_context(|| {
+            format!("invalid configuration: email_from {:?} is not a mailbox", config.email_from)
+        })?;
         tracing::info!(mailer = %mailer.describe(), "email delivery");
 
-        let handlers: Vec<Arc<dyn JobHandler>> = vec![Arc::new(SendEmailHandler { mailer, from: Arc::new(from) })];
-        let jobs = JobRunner::new(db.clone(), handlers, Duration::from_millis(config.worker_poll_ms));
+        let handlers: Vec<Arc<dyn JobHandler>> =
+            vec![Arc::new(SendEmailHandler { mailer, from: Arc::new(from) })];
+        let jobs =
+            JobRunner::new(db.clone(), handlers, Duration::from_millis(config.worker_poll_ms));
 
-        let listener = TcpListener::bind(config.addr)
-            .await
-            .with_context(|| format!("cannot listen on {} (is another server running there?)", config.addr))?;
+        let listener = TcpListener::bind(config.addr).await.with_context(|| {
+            format!("cannot listen on {} (is another server running there?)", config.addr)
+        })?;
         let local_addr = listener.local_addr()?;
 
         let leptos_options = LeptosOptions::builder()
@@ -60,7 +61,10 @@ impl Application {
             .build();
 
         let state = AppState::new(Inner {
-            limits: AuthLimits::new(config.auth_rate_per_ip_per_minute, config.auth_rate_per_account_per_minute),
+            limits: AuthLimits::new(
+                config.auth_rate_per_ip_per_minute,
+                config.auth_rate_per_account_per_minute,
+            ),
             config,
             db,
             keyring,
@@ -79,7 +83,11 @@ impl Application {
             .layer(CompressionLayer::new())
             .layer(TraceLayer::new_for_http())
             .layer(CatchPanicLayer::custom(|_| {
-                crate::error::error_response(shared::ErrorCode::Internal, "Something went wrong on our side.".into(), None)
+                crate::error::error_response(
+                    shared::ErrorCode::Internal,
+                    "Something went wrong on our side.".into(),
+                    None,
+                )
             }))
             .with_state(state.clone());
 
@@ -96,7 +104,10 @@ impl Application {
 
     /// Serves until `shutdown` resolves, then stops accepting, lets in-flight requests and the
     /// current jobs finish (up to `shutdown_grace_seconds`), and returns.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let Application { listener, router, state } = self;
         let workers = state.jobs.spawn_workers(state.config.workers, state.shutdown.subscribe());
         state.set_workers_ready();

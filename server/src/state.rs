@@ -10,7 +10,8 @@ use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
 use crate::{
-    auth::rate_limit::AuthLimits, config::Config, crypto::Keyring, events::EventBus, jobs::JobRunner,
+    auth::rate_limit::AuthLimits, config::Config, crypto::Keyring, events::EventBus,
+    jobs::JobRunner,
 };
 
 #[derive(Clone)]

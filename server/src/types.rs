@@ -12,12 +12,16 @@ impl EmailAddress {
     /// `validation_failed` on `field` when it is not an address we could send to.
     pub fn parse(raw: &str, field: &str) -> AppResult<Self> {
         let value = raw.trim().to_lowercase();
-        let invalid = || AppError::field(field, "Enter a valid email address, like maria@example.com.");
+        let invalid =
+            || AppError::field(field, "Enter a valid email address, like maria@example.com.");
         if value.len() > 254 || value.chars().any(char::is_whitespace) {
             return Err(invalid());
         }
         let address: lettre::Address = value.parse().map_err(|_| invalid())?;
-        if !address.domain().contains('.') || address.domain().starts_with('.') || address.domain().ends_with('.') {
+        if !address.domain().contains('.')
+            || address.domain().starts_with('.')
+            || address.domain().ends_with('.')
+        {
             return Err(invalid());
         }
         Ok(EmailAddress(value))
@@ -64,8 +68,13 @@ mod tests {
 
     #[test]
     fn emails_are_normalised_and_checked() {
-        assert_eq!(EmailAddress::parse("  Maria@Example.COM ", "email").unwrap().as_str(), "maria@example.com");
-        for bad in ["", "maria", "maria@", "@example.com", "maria@localhost", "ma ria@example.com", "a@b."] {
+        assert_eq!(
+            EmailAddress::parse("  Maria@Example.COM ", "email").unwrap().as_str(),
+            "maria@example.com"
+        );
+        for bad in
+            ["", "maria", "maria@", "@example.com", "maria@localhost", "ma ria@example.com", "a@b."]
+        {
             let err = EmailAddress::parse(bad, "email").unwrap_err();
             assert!(err.to_string().contains("valid email"), "{bad}: {err}");
         }
@@ -73,7 +82,10 @@ mod tests {
 
     #[test]
     fn names_are_trimmed_and_bounded() {
-        assert_eq!(DisplayName::parse("  Acme Ltda ", "company_name").unwrap().as_str(), "Acme Ltda");
+        assert_eq!(
+            DisplayName::parse("  Acme Ltda ", "company_name").unwrap().as_str(),
+            "Acme Ltda"
+        );
         assert!(DisplayName::parse("   ", "name").is_err());
         assert!(DisplayName::parse(&"a".repeat(121), "name").is_err());
         assert!(DisplayName::parse("bad\nname", "name").is_err());

@@ -50,7 +50,10 @@ async fn signup_verify_login_and_me() {
 async fn login_cookie_is_http_only_and_lax() {
     let app = spawn_app().await;
     let user = app.verified_user("Acme").await;
-    let response = app.session().post("/api/v1/auth/login", json!({"email": user.email, "password": PASSWORD})).await;
+    let response = app
+        .session()
+        .post("/api/v1/auth/login", json!({"email": user.email, "password": PASSWORD}))
+        .await;
     let cookie = response.headers().get("set-cookie").unwrap().to_str().unwrap().to_owned();
     assert!(cookie.starts_with("mia_session="), "{cookie}");
     assert!(cookie.contains("HttpOnly"), "{cookie}");
@@ -82,7 +85,10 @@ async fn login_is_rate_limited_per_account() {
     }
     assert_eq!(statuses[..4], [StatusCode::UNAUTHORIZED; 4]);
     assert_eq!(statuses[4], StatusCode::TOO_MANY_REQUESTS);
-    let response = app.session().post("/api/v1/auth/login", json!({"email": user.email, "password": PASSWORD})).await;
+    let response = app
+        .session()
+        .post("/api/v1/auth/login", json!({"email": user.email, "password": PASSWORD}))
+        .await;
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS, "even the right password waits");
     assert!(response.headers().contains_key("retry-after"));
     assert_eq!(error_code(response).await, "rate_limited");
@@ -104,11 +110,31 @@ async fn signup_rejects_bad_input_with_field_errors() {
     let app = spawn_app().await;
     let s = app.session();
     let cases = [
-        (json!({"company_name": "Acme", "name": "Maria", "email": "not-an-email", "password": PASSWORD}), "validation_failed", "email"),
-        (json!({"company_name": "Acme", "name": "Maria", "email": "m@example.com", "password": "short"}), "weak_password", "password"),
-        (json!({"company_name": "Acme", "name": "Maria", "email": "m@example.com", "password": "password1234"}), "weak_password", "password"),
-        (json!({"company_name": "  ", "name": "Maria", "email": "m@example.com", "password": PASSWORD}), "validation_failed", "company_name"),
-        (json!({"company_name": "Acme", "name": "", "email": "m@example.com", "password": PASSWORD}), "validation_failed", "name"),
+        (
+            json!({"company_name": "Acme", "name": "Maria", "email": "not-an-email", "password": PASSWORD}),
+            "validation_failed",
+            "email",
+        ),
+        (
+            json!({"company_name": "Acme", "name": "Maria", "email": "m@example.com", "password": "short"}),
+            "weak_password",
+            "password",
+        ),
+        (
+            json!({"company_name": "Acme", "name": "Maria", "email": "m@example.com", "password": "password1234"}),
+            "weak_password",
+            "password",
+        ),
+        (
+            json!({"company_name": "  ", "name": "Maria", "email": "m@example.com", "password": PASSWORD}),
+            "validation_failed",
+            "company_name",
+        ),
+        (
+            json!({"company_name": "Acme", "name": "", "email": "m@example.com", "password": PASSWORD}),
+            "validation_failed",
+            "name",
+        ),
     ];
     for (body, code, field) in cases {
         let response = s.post("/api/v1/auth/signup", body.clone()).await;
@@ -135,14 +161,32 @@ async fn duplicate_email_is_a_conflict() {
 async fn logout_revokes_the_session_server_side() {
     let app = spawn_app().await;
     let user = app.verified_user("Acme").await;
-    let response = app.session().post("/api/v1/auth/login", json!({"email": user.email, "password": PASSWORD})).await;
-    let cookie = response.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_owned();
+    let response = app
+        .session()
+        .post("/api/v1/auth/login", json!({"email": user.email, "password": PASSWORD}))
+        .await;
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
     let csrf = response.json::<Value>().await.unwrap()["csrf_token"].as_str().unwrap().to_owned();
     let raw = reqwest::Client::new();
     let me = raw.get(app.url("/api/v1/me")).header("cookie", &cookie).send().await.unwrap();
     assert_eq!(me.status(), StatusCode::OK);
 
-    let out = raw.post(app.url("/api/v1/auth/logout")).header("cookie", &cookie).header("x-csrf-token", &csrf).send().await.unwrap();
+    let out = raw
+        .post(app.url("/api/v1/auth/logout"))
+        .header("cookie", &cookie)
+        .header("x-csrf-token", &csrf)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(out.status(), StatusCode::NO_CONTENT);
     // The same (still unexpired, correctly signed) token no longer works.
     let me = raw.get(app.url("/api/v1/me")).header("cookie", &cookie).send().await.unwrap();
@@ -157,7 +201,13 @@ async fn tampered_foreign_and_expired_tokens_are_401() {
     let raw = reqwest::Client::new();
     let now = chrono::Utc::now().timestamp();
     // Claims of a real user, but signed with another key.
-    let claims = jwt::Claims { sub: user.user_id, cid: user.company_id, sid: uuid::Uuid::new_v4(), iat: now, exp: now + 600 };
+    let claims = jwt::Claims {
+        sub: user.user_id,
+        cid: user.company_id,
+        sid: uuid::Uuid::new_v4(),
+        iat: now,
+        exp: now + 600,
+    };
     let forged = jwt::issue(b"not-the-server-secret-not-the-server", &claims).unwrap();
     // Signed with the right key but expired.
     let expired_claims = jwt::Claims { exp: now - 10, ..claims.clone() };
@@ -165,7 +215,12 @@ async fn tampered_foreign_and_expired_tokens_are_401() {
     // Right key, valid, but naming no session row.
     let sessionless = jwt::issue(app.state.keyring.jwt_secret(), &claims).unwrap();
     for token in [forged, expired, sessionless, "garbage".to_owned()] {
-        let me = raw.get(app.url("/api/v1/me")).header("cookie", format!("mia_session={token}")).send().await.unwrap();
+        let me = raw
+            .get(app.url("/api/v1/me"))
+            .header("cookie", format!("mia_session={token}"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(me.status(), StatusCode::UNAUTHORIZED, "{token}");
         assert_eq!(error_code(me).await, "unauthenticated");
     }
@@ -190,31 +245,51 @@ async fn cookie_mutations_need_the_csrf_token() {
 
     // Reads need no token; the right token works.
     assert_eq!(no_token.get("/api/v1/api-keys").await.status(), StatusCode::OK);
-    assert_eq!(user.session.post("/api/v1/api-keys", json!({"name": "zapier"})).await.status(), StatusCode::CREATED);
+    assert_eq!(
+        user.session.post("/api/v1/api-keys", json!({"name": "zapier"})).await.status(),
+        StatusCode::CREATED
+    );
 }
 
 #[tokio::test]
 async fn password_reset_by_email_ends_old_sessions() {
     let app = spawn_app().await;
     let user = app.verified_user("Acme").await;
-    let forgot = app.session().post("/api/v1/auth/forgot-password", json!({"email": user.email})).await;
+    let forgot =
+        app.session().post("/api/v1/auth/forgot-password", json!({"email": user.email})).await;
     assert_eq!(forgot.status(), StatusCode::ACCEPTED);
     // Unknown emails get the same answer and no email.
-    let unknown = app.session().post("/api/v1/auth/forgot-password", json!({"email": "ghost@example.com"})).await;
+    let unknown = app
+        .session()
+        .post("/api/v1/auth/forgot-password", json!({"email": "ghost@example.com"}))
+        .await;
     assert_eq!(unknown.status(), StatusCode::ACCEPTED);
     app.drain_jobs().await;
     assert!(app.emails_to("ghost@example.com").is_empty());
     let token = app.token_from_email(&user.email, "/reset-password");
 
-    let weak = app.session().post("/api/v1/auth/reset-password", json!({"token": token, "password": "123"})).await;
+    let weak = app
+        .session()
+        .post("/api/v1/auth/reset-password", json!({"token": token, "password": "123"}))
+        .await;
     assert_eq!(error_code(weak).await, "weak_password");
     let new_password = "Brand-New-Secret-Phrase-77";
-    let reset = app.session().post("/api/v1/auth/reset-password", json!({"token": token, "password": new_password})).await;
+    let reset = app
+        .session()
+        .post("/api/v1/auth/reset-password", json!({"token": token, "password": new_password}))
+        .await;
     assert_eq!(reset.status(), StatusCode::OK);
-    let reuse = app.session().post("/api/v1/auth/reset-password", json!({"token": token, "password": new_password})).await;
+    let reuse = app
+        .session()
+        .post("/api/v1/auth/reset-password", json!({"token": token, "password": new_password}))
+        .await;
     assert_eq!(error_code(reuse).await, "invalid_token");
 
-    assert_eq!(user.session.get("/api/v1/me").await.status(), StatusCode::UNAUTHORIZED, "old session revoked");
+    assert_eq!(
+        user.session.get("/api/v1/me").await.status(),
+        StatusCode::UNAUTHORIZED,
+        "old session revoked"
+    );
     let (_, status, _) = app.login(&user.email, PASSWORD).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let (_, status, _) = app.login(&user.email, new_password).await;
@@ -227,14 +302,20 @@ async fn change_password_checks_the_current_one_and_revokes_sessions() {
     let user = app.verified_user("Acme").await;
     let wrong = user
         .session
-        .post("/api/v1/auth/change-password", json!({"current_password": "nope", "new_password": "Another-Long-Phrase-88"}))
+        .post(
+            "/api/v1/auth/change-password",
+            json!({"current_password": "nope", "new_password": "Another-Long-Phrase-88"}),
+        )
         .await;
     assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
     let body: Value = wrong.json().await.unwrap();
     assert_eq!(body["error"]["field"], "current_password");
     let ok = user
         .session
-        .post("/api/v1/auth/change-password", json!({"current_password": PASSWORD, "new_password": "Another-Long-Phrase-88"}))
+        .post(
+            "/api/v1/auth/change-password",
+            json!({"current_password": PASSWORD, "new_password": "Another-Long-Phrase-88"}),
+        )
         .await;
     assert_eq!(ok.status(), StatusCode::NO_CONTENT);
     assert_eq!(user.session.get("/api/v1/me").await.status(), StatusCode::UNAUTHORIZED);
@@ -247,14 +328,19 @@ async fn resend_verification_sends_a_new_link_only_when_needed() {
     let app = spawn_app().await;
     app.signup("late@example.com", "Acme").await;
     app.drain_jobs().await;
-    let response = app.session().post("/api/v1/auth/resend-verification", json!({"email": "late@example.com"})).await;
+    let response = app
+        .session()
+        .post("/api/v1/auth/resend-verification", json!({"email": "late@example.com"}))
+        .await;
     assert_eq!(response.status(), StatusCode::ACCEPTED);
     app.drain_jobs().await;
     assert_eq!(app.emails_to("late@example.com").len(), 2);
     let token = app.token_from_email("late@example.com", "/verify-email");
     let verified = app.session().post("/api/v1/auth/verify-email", json!({"token": token})).await;
     assert_eq!(verified.status(), StatusCode::OK);
-    app.session().post("/api/v1/auth/resend-verification", json!({"email": "late@example.com"})).await;
+    app.session()
+        .post("/api/v1/auth/resend-verification", json!({"email": "late@example.com"}))
+        .await;
     app.drain_jobs().await;
     assert_eq!(app.emails_to("late@example.com").len(), 2, "verified accounts get no more links");
 }

@@ -42,10 +42,17 @@ impl JobHandler for Flaky {
     }
 }
 
-async fn flaky_runner(app: &common::TestApp, fail_first: usize, permanent: bool) -> (JobRunner, Arc<AtomicUsize>) {
+async fn flaky_runner(
+    app: &common::TestApp,
+    fail_first: usize,
+    permanent: bool,
+) -> (JobRunner, Arc<AtomicUsize>) {
     let calls = Arc::new(AtomicUsize::new(0));
     let handler = Flaky { calls: calls.clone(), fail_first, permanent };
-    (JobRunner::new(app.state.db.clone(), vec![Arc::new(handler)], Duration::from_millis(20)), calls)
+    (
+        JobRunner::new(app.state.db.clone(), vec![Arc::new(handler)], Duration::from_millis(20)),
+        calls,
+    )
 }
 
 /// Makes every pending job due now, standing in for the passing of backoff time.
@@ -102,7 +109,8 @@ async fn jobs_die_after_max_attempts_or_a_permanent_error() {
     assert_eq!(row.status, "dead", "permanent errors are not retried");
     assert_eq!(calls.load(Ordering::SeqCst), 1);
 
-    let unknown = enqueue(&app.state.db, NewJob::new("no-such-kind", serde_json::json!({}))).await.unwrap();
+    let unknown =
+        enqueue(&app.state.db, NewJob::new("no-such-kind", serde_json::json!({}))).await.unwrap();
     runner.drain().await.unwrap();
     let row = job_rows::Entity::find_by_id(unknown).one(&app.state.db).await.unwrap().unwrap();
     assert_eq!(row.status, "dead");

@@ -25,7 +25,8 @@ async fn malformed_json_gets_our_error_shape() {
     assert_eq!(syntax.status(), StatusCode::BAD_REQUEST);
     assert_eq!(error_code(syntax).await, "invalid_json");
 
-    let shape = client.post(app.url("/api/v1/auth/login")).json(&json!({"email": 5})).send().await.unwrap();
+    let shape =
+        client.post(app.url("/api/v1/auth/login")).json(&json!({"email": 5})).send().await.unwrap();
     assert_eq!(shape.status(), StatusCode::BAD_REQUEST);
     let body: Value = shape.json().await.unwrap();
     assert_eq!(body["error"]["code"], "invalid_json");
@@ -56,7 +57,8 @@ async fn unknown_paths_and_methods_answer_in_our_shape() {
     let method = client.put(app.url("/api/v1/auth/login")).send().await.unwrap();
     assert_eq!(method.status(), StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(error_code(method).await, "method_not_allowed");
-    let bad_id = app.verified_user("Acme").await.session.delete("/api/v1/api-keys/not-a-uuid").await;
+    let bad_id =
+        app.verified_user("Acme").await.session.delete("/api/v1/api-keys/not-a-uuid").await;
     assert_eq!(bad_id.status(), StatusCode::BAD_REQUEST);
 }
 
@@ -76,7 +78,8 @@ async fn health_readiness_and_metrics() {
 #[tokio::test]
 async fn openapi_document_describes_the_public_paths() {
     let app = spawn_app().await;
-    let doc: Value = reqwest::get(app.url("/api/v1/openapi.json")).await.unwrap().json().await.unwrap();
+    let doc: Value =
+        reqwest::get(app.url("/api/v1/openapi.json")).await.unwrap().json().await.unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     for path in [
         "/api/v1/auth/signup",
@@ -106,10 +109,24 @@ async fn pages_are_server_rendered_in_the_negotiated_language() {
     assert!(html.contains("<html lang=\"en\""), "{html}");
     assert!(html.contains("/pkg/master-ia.js"), "hydration script: {html}");
 
-    let pt = client.get(app.url("/login")).header("accept-language", "pt-BR,pt;q=0.9").send().await.unwrap();
+    let pt = client
+        .get(app.url("/login"))
+        .header("accept-language", "pt-BR,pt;q=0.9")
+        .send()
+        .await
+        .unwrap();
     assert!(pt.text().await.unwrap().contains("<html lang=\"pt-BR\""));
-    let cookie = client.get(app.url("/login")).header("accept-language", "pt-BR").header("cookie", "lang=en").send().await.unwrap();
-    assert!(cookie.text().await.unwrap().contains("<html lang=\"en\""), "the cookie wins over the header");
+    let cookie = client
+        .get(app.url("/login"))
+        .header("accept-language", "pt-BR")
+        .header("cookie", "lang=en")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        cookie.text().await.unwrap().contains("<html lang=\"en\""),
+        "the cookie wins over the header"
+    );
 
     let missing = client.get(app.url("/no/such/page")).send().await.unwrap();
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
@@ -137,11 +154,13 @@ async fn websocket_delivers_company_events_only() {
     let app = spawn_app().await;
     let acme = app.verified_user("Acme").await;
     let globex = app.verified_user("Globex").await;
-    let key: Value = acme.session.post("/api/v1/api-keys", json!({"name": "ws"})).await.json().await.unwrap();
+    let key: Value =
+        acme.session.post("/api/v1/api-keys", json!({"name": "ws"})).await.json().await.unwrap();
     let key = key["key"].as_str().unwrap();
     let ws_base = app.address.replace("http://", "ws://");
 
-    let (mut acme_ws, _) = tokio_tungstenite::connect_async(format!("{ws_base}/api/v1/ws?token={key}")).await.unwrap();
+    let (mut acme_ws, _) =
+        tokio_tungstenite::connect_async(format!("{ws_base}/api/v1/ws?token={key}")).await.unwrap();
     let ready = next_json(&mut acme_ws).await;
     assert_eq!(ready["type"], "ready");
     assert_eq!(ready["data"]["company_id"], acme.company_id.to_string());
@@ -165,7 +184,10 @@ async fn websocket_delivers_company_events_only() {
     acme_ws.send(Message::Text(r#"{"type":"ping"}"#.into())).await.unwrap();
     assert_eq!(next_json(&mut acme_ws).await["type"], "pong");
 
-    let invite = acme.session.post("/api/v1/invitations", json!({"email": "w@example.com", "role": "agent"})).await;
+    let invite = acme
+        .session
+        .post("/api/v1/invitations", json!({"email": "w@example.com", "role": "agent"}))
+        .await;
     assert_eq!(invite.status(), StatusCode::CREATED);
     let event = next_json(&mut acme_ws).await;
     assert_eq!(event["type"], "team.changed");
@@ -181,11 +203,16 @@ async fn websocket_refuses_anonymous_and_cross_site_connections() {
     let ws_base = app.address.replace("http://", "ws://");
     let anonymous = tokio_tungstenite::connect_async(format!("{ws_base}/api/v1/ws")).await;
     match anonymous {
-        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => assert_eq!(response.status(), 401),
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), 401)
+        }
         other => panic!("expected 401, got {other:?}"),
     }
-    let bad_key = tokio_tungstenite::connect_async(format!("{ws_base}/api/v1/ws?token=mia_nope")).await;
-    assert!(matches!(bad_key, Err(tokio_tungstenite::tungstenite::Error::Http(r)) if r.status() == 401));
+    let bad_key =
+        tokio_tungstenite::connect_async(format!("{ws_base}/api/v1/ws?token=mia_nope")).await;
+    assert!(
+        matches!(bad_key, Err(tokio_tungstenite::tungstenite::Error::Http(r)) if r.status() == 401)
+    );
 
     let user = app.verified_user("Acme").await;
     let response = reqwest::Client::new()
@@ -194,12 +221,15 @@ async fn websocket_refuses_anonymous_and_cross_site_connections() {
         .send()
         .await
         .unwrap();
-    let cookie = response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let cookie =
+        response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
     let mut request = format!("{ws_base}/api/v1/ws").into_client_request().unwrap();
     request.headers_mut().insert("cookie", cookie.parse().unwrap());
     request.headers_mut().insert("origin", "https://evil.example".parse().unwrap());
     let hijack = tokio_tungstenite::connect_async(request).await;
-    assert!(matches!(hijack, Err(tokio_tungstenite::tungstenite::Error::Http(r)) if r.status() == 403));
+    assert!(
+        matches!(hijack, Err(tokio_tungstenite::tungstenite::Error::Http(r)) if r.status() == 403)
+    );
 }
 
 #[tokio::test]
@@ -212,7 +242,12 @@ async fn site_files_are_served_precompressed() {
     std::fs::write(pkg.join("master-ia.js.gz"), b"pretend-gzip-bytes").unwrap();
     let app = common::spawn_with(config, dir).await;
     let client = reqwest::Client::builder().no_gzip().build().unwrap();
-    let compressed = client.get(app.url("/pkg/master-ia.js")).header("accept-encoding", "gzip").send().await.unwrap();
+    let compressed = client
+        .get(app.url("/pkg/master-ia.js"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(compressed.status(), StatusCode::OK);
     assert_eq!(compressed.headers()["content-encoding"], "gzip");
     assert_eq!(compressed.bytes().await.unwrap().as_ref(), b"pretend-gzip-bytes");

@@ -17,7 +17,8 @@ async fn invitation_creates_a_verified_member_with_the_role() {
     assert_eq!(me["user"]["role"], "agent");
 
     let members: Value = owner.session.get("/api/v1/members").await.json().await.unwrap();
-    let roles: Vec<&str> = members["items"].as_array().unwrap().iter().map(|m| m["role"].as_str().unwrap()).collect();
+    let roles: Vec<&str> =
+        members["items"].as_array().unwrap().iter().map(|m| m["role"].as_str().unwrap()).collect();
     assert_eq!(roles, ["owner", "agent"]);
     assert!(members["next_cursor"].is_null());
     // Accepted invitations leave the pending list.
@@ -34,29 +35,56 @@ async fn invitation_preview_accept_errors_and_reinvite() {
     app.drain_jobs().await;
     let first_token = app.token_from_email(email, "/invite");
     // Inviting again replaces the pending invitation: only the newest link works.
-    let again = owner.session.post("/api/v1/invitations", json!({"email": email, "role": "agent"})).await;
+    let again =
+        owner.session.post("/api/v1/invitations", json!({"email": email, "role": "agent"})).await;
     assert_eq!(again.status(), StatusCode::CREATED);
     app.drain_jobs().await;
     let token = app.token_from_email(email, "/invite");
     assert_ne!(first_token, token);
-    let stale = app.session().get(&format!("/api/v1/invitations/preview?token={first_token}")).await;
+    let stale =
+        app.session().get(&format!("/api/v1/invitations/preview?token={first_token}")).await;
     assert_eq!(error_code(stale).await, "invalid_token");
 
-    let preview: Value = app.session().get(&format!("/api/v1/invitations/preview?token={token}")).await.json().await.unwrap();
+    let preview: Value = app
+        .session()
+        .get(&format!("/api/v1/invitations/preview?token={token}"))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(preview["company_name"], "Acme");
     assert_eq!(preview["role"], "agent");
     assert_eq!(preview["existing_user"], false);
 
-    let no_name = app.session().post("/api/v1/invitations/accept", json!({"token": token, "password": PASSWORD})).await;
+    let no_name = app
+        .session()
+        .post("/api/v1/invitations/accept", json!({"token": token, "password": PASSWORD}))
+        .await;
     assert_eq!(no_name.status(), StatusCode::BAD_REQUEST);
-    let weak = app.session().post("/api/v1/invitations/accept", json!({"token": token, "name": "N", "password": "abc"})).await;
+    let weak = app
+        .session()
+        .post("/api/v1/invitations/accept", json!({"token": token, "name": "N", "password": "abc"}))
+        .await;
     assert_eq!(error_code(weak).await, "weak_password");
-    let ok = app.session().post("/api/v1/invitations/accept", json!({"token": token, "name": "N", "password": PASSWORD})).await;
+    let ok = app
+        .session()
+        .post(
+            "/api/v1/invitations/accept",
+            json!({"token": token, "name": "N", "password": PASSWORD}),
+        )
+        .await;
     assert_eq!(ok.status(), StatusCode::OK);
-    let twice = app.session().post("/api/v1/invitations/accept", json!({"token": token, "name": "N", "password": PASSWORD})).await;
+    let twice = app
+        .session()
+        .post(
+            "/api/v1/invitations/accept",
+            json!({"token": token, "name": "N", "password": PASSWORD}),
+        )
+        .await;
     assert_eq!(error_code(twice).await, "invalid_token");
 
-    let member_again = owner.session.post("/api/v1/invitations", json!({"email": email, "role": "agent"})).await;
+    let member_again =
+        owner.session.post("/api/v1/invitations", json!({"email": email, "role": "agent"})).await;
     assert_eq!(member_again.status(), StatusCode::CONFLICT);
 }
 
@@ -68,11 +96,26 @@ async fn existing_accounts_join_another_company_with_their_password() {
     globex.session.post("/api/v1/invitations", json!({"email": acme.email, "role": "agent"})).await;
     app.drain_jobs().await;
     let token = app.token_from_email(&acme.email, "/invite");
-    let preview: Value = app.session().get(&format!("/api/v1/invitations/preview?token={token}")).await.json().await.unwrap();
+    let preview: Value = app
+        .session()
+        .get(&format!("/api/v1/invitations/preview?token={token}"))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(preview["existing_user"], true);
-    let wrong = app.session().post("/api/v1/invitations/accept", json!({"token": token, "password": "Wrong-Password-999"})).await;
+    let wrong = app
+        .session()
+        .post(
+            "/api/v1/invitations/accept",
+            json!({"token": token, "password": "Wrong-Password-999"}),
+        )
+        .await;
     assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
-    let ok = app.session().post("/api/v1/invitations/accept", json!({"token": token, "password": PASSWORD})).await;
+    let ok = app
+        .session()
+        .post("/api/v1/invitations/accept", json!({"token": token, "password": PASSWORD}))
+        .await;
     assert_eq!(ok.status(), StatusCode::OK);
     let members: Value = globex.session.get("/api/v1/members").await.json().await.unwrap();
     assert_eq!(members["items"].as_array().unwrap().len(), 2);
@@ -83,12 +126,18 @@ async fn agents_cannot_manage_the_team() {
     let app = spawn_app().await;
     let owner = app.verified_user("Acme").await;
     let agent = app.add_member(&owner, "agent").await;
-    let invite = agent.session.post("/api/v1/invitations", json!({"email": "x@example.com", "role": "agent"})).await;
+    let invite = agent
+        .session
+        .post("/api/v1/invitations", json!({"email": "x@example.com", "role": "agent"}))
+        .await;
     assert_eq!(invite.status(), StatusCode::FORBIDDEN);
     assert_eq!(error_code(invite).await, "forbidden");
     let key = agent.session.post("/api/v1/api-keys", json!({"name": "mine"})).await;
     assert_eq!(key.status(), StatusCode::FORBIDDEN);
-    let promote = agent.session.patch(&format!("/api/v1/members/{}", agent.user_id), json!({"role": "admin"})).await;
+    let promote = agent
+        .session
+        .patch(&format!("/api/v1/members/{}", agent.user_id), json!({"role": "admin"}))
+        .await;
     assert_eq!(promote.status(), StatusCode::FORBIDDEN);
     // Reading the team is fine.
     assert_eq!(agent.session.get("/api/v1/members").await.status(), StatusCode::OK);
@@ -100,21 +149,36 @@ async fn owner_rules_and_member_removal() {
     let owner = app.verified_user("Acme").await;
     let admin = app.add_member(&owner, "admin").await;
     // The last owner cannot step down.
-    let demote = owner.session.patch(&format!("/api/v1/members/{}", owner.user_id), json!({"role": "admin"})).await;
+    let demote = owner
+        .session
+        .patch(&format!("/api/v1/members/{}", owner.user_id), json!({"role": "admin"}))
+        .await;
     assert_eq!(demote.status(), StatusCode::CONFLICT);
     // Admins cannot hand out or touch the owner role.
-    let grab = admin.session.patch(&format!("/api/v1/members/{}", admin.user_id), json!({"role": "owner"})).await;
+    let grab = admin
+        .session
+        .patch(&format!("/api/v1/members/{}", admin.user_id), json!({"role": "owner"}))
+        .await;
     assert_eq!(grab.status(), StatusCode::FORBIDDEN);
     let remove_owner = admin.session.delete(&format!("/api/v1/members/{}", owner.user_id)).await;
     assert_eq!(remove_owner.status(), StatusCode::FORBIDDEN);
     // An unknown role value is a 400 in our shape.
-    let bad = owner.session.patch(&format!("/api/v1/members/{}", admin.user_id), json!({"role": "king"})).await;
+    let bad = owner
+        .session
+        .patch(&format!("/api/v1/members/{}", admin.user_id), json!({"role": "king"}))
+        .await;
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     assert_eq!(error_code(bad).await, "invalid_json");
     // The owner promotes, and then may step down.
-    let promote = owner.session.patch(&format!("/api/v1/members/{}", admin.user_id), json!({"role": "owner"})).await;
+    let promote = owner
+        .session
+        .patch(&format!("/api/v1/members/{}", admin.user_id), json!({"role": "owner"}))
+        .await;
     assert_eq!(promote.status(), StatusCode::OK);
-    let demote = owner.session.patch(&format!("/api/v1/members/{}", owner.user_id), json!({"role": "admin"})).await;
+    let demote = owner
+        .session
+        .patch(&format!("/api/v1/members/{}", owner.user_id), json!({"role": "admin"}))
+        .await;
     assert_eq!(demote.status(), StatusCode::OK);
     // Removal ends the removed member's session at once.
     let agent = app.add_member(&admin, "agent").await;
@@ -154,11 +218,15 @@ async fn api_keys_authenticate_integrations_until_revoked() {
         .unwrap();
     assert_eq!(invite.status(), StatusCode::CREATED);
 
-    let wrong = bearer.get(app.url("/api/v1/me")).bearer_auth(format!("{key}x")).send().await.unwrap();
+    let wrong =
+        bearer.get(app.url("/api/v1/me")).bearer_auth(format!("{key}x")).send().await.unwrap();
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
 
     let id = created["id"].as_str().unwrap();
-    assert_eq!(owner.session.delete(&format!("/api/v1/api-keys/{id}")).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        owner.session.delete(&format!("/api/v1/api-keys/{id}")).await.status(),
+        StatusCode::NO_CONTENT
+    );
     let revoked = bearer.get(app.url("/api/v1/me")).bearer_auth(&key).send().await.unwrap();
     assert_eq!(revoked.status(), StatusCode::UNAUTHORIZED);
 }
@@ -169,17 +237,31 @@ async fn another_companys_resources_are_not_found() {
     let acme = app.verified_user("Acme").await;
     let globex = app.verified_user("Globex").await;
 
-    let key: Value = acme.session.post("/api/v1/api-keys", json!({"name": "acme key"})).await.json().await.unwrap();
+    let key: Value = acme
+        .session
+        .post("/api/v1/api-keys", json!({"name": "acme key"}))
+        .await
+        .json()
+        .await
+        .unwrap();
     let key_id = key["id"].as_str().unwrap();
-    let invitation: Value =
-        acme.session.post("/api/v1/invitations", json!({"email": "p@example.com", "role": "agent"})).await.json().await.unwrap();
+    let invitation: Value = acme
+        .session
+        .post("/api/v1/invitations", json!({"email": "p@example.com", "role": "agent"}))
+        .await
+        .json()
+        .await
+        .unwrap();
     let invitation_id = invitation["id"].as_str().unwrap();
     let acme_agent = app.add_member(&acme, "agent").await;
 
     let attempts = [
         globex.session.delete(&format!("/api/v1/api-keys/{key_id}")).await,
         globex.session.delete(&format!("/api/v1/invitations/{invitation_id}")).await,
-        globex.session.patch(&format!("/api/v1/members/{}", acme_agent.user_id), json!({"role": "admin"})).await,
+        globex
+            .session
+            .patch(&format!("/api/v1/members/{}", acme_agent.user_id), json!({"role": "admin"}))
+            .await,
         globex.session.delete(&format!("/api/v1/members/{}", acme_agent.user_id)).await,
         globex.session.delete(&format!("/api/v1/members/{}", acme.user_id)).await,
     ];

@@ -142,6 +142,9 @@ mod tests {
             },
         };
         let value = serde_json::to_value(&body).unwrap();
-        assert_eq!(value, serde_json::json!({"error": {"code": "not_found", "message": "Not found."}}));
+        assert_eq!(
+            value,
+            serde_json::json!({"error": {"code": "not_found", "message": "Not found."}})
+        );
     }
 }

@@ -40,7 +40,10 @@ mod tests {
     fn events_use_type_and_data_fields() {
         let event = ServerEvent::TeamChanged { by_user_id: None };
         let value = serde_json::to_value(&event).unwrap();
-        assert_eq!(value, serde_json::json!({"type": "team.changed", "data": {"by_user_id": null}}));
+        assert_eq!(
+            value,
+            serde_json::json!({"type": "team.changed", "data": {"by_user_id": null}})
+        );
         let pong = serde_json::to_value(ServerEvent::Pong).unwrap();
         assert_eq!(pong, serde_json::json!({"type": "pong"}));
     }

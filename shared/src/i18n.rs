@@ -252,6 +252,7 @@ messages! {
     StepContacts => "Import your contacts", "Importe seus contatos";
     StepContactsHint => "Upload a CSV with phone numbers, names and tags.", "Envie um CSV com telefones, nomes e tags.";
     StepDone => "Done", "Concluído";
+    StepsProgress => "{done} of {total} done", "{done} de {total} concluídos";
     StepTodo => "To do", "A fazer";
     StepSoon => "Coming soon", "Em breve";
     AreasTitle => "Your workspace", "Seu espaço de trabalho";
@@ -283,6 +284,7 @@ messages! {
         "A pessoa recebe um e-mail com um link para entrar. Os convites expiram depois de alguns dias.";
     InviteSubmit => "Send invitation", "Enviar convite";
     InvitationSent => "Invitation sent.", "Convite enviado.";
+    AlreadyMember => "This person is already a member of the team.", "Esta pessoa já faz parte da equipe.";
     MembersTitle => "Members", "Membros";
     PendingInvitationsTitle => "Pending invitations", "Convites pendentes";
     NoPendingInvitations => "No pending invitations.", "Nenhum convite pendente.";
@@ -329,6 +331,7 @@ messages! {
     ChangePasswordHint => "Afterwards you are logged out on every device and log in again with the new password.",
         "Depois disso, você sai de todos os dispositivos e entra novamente com a nova senha.";
     ChangePasswordSubmit => "Change password", "Alterar senha";
+    CurrentPasswordWrong => "The current password is incorrect.", "A senha atual está incorreta.";
     LanguageHint => "The interface language, saved in this browser.", "O idioma da interface, salvo neste navegador.";
 }
 

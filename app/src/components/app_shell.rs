@@ -39,7 +39,7 @@ pub fn AppLayout() -> impl IntoView {
     // notice) from a visitor who never had one.
     Effect::new(move |was_logged_in: Option<bool>| match auth.status() {
         AuthStatus::LoggedIn(_) => {
-            live.start();
+            live.start(auth);
             true
         }
         AuthStatus::LoggedOut => {
@@ -81,9 +81,9 @@ fn AppFrame() -> impl IntoView {
     let location = use_location();
     let menu_open = RwSignal::new(false);
 
-    // A tap on a link in the drawer navigates; close the drawer with it.
+    // Any navigation (a link in the drawer, the browser's back button) closes the drawer.
     Effect::new(move |_| {
-        location.pathname.track();
+        let _ = location.pathname.get();
         menu_open.set(false);
     });
 
@@ -143,6 +143,7 @@ fn AppFrame() -> impl IntoView {
             </div>
         </div>
     }
+    .into_any()
 }
 
 /// The sidebar's content: brand, company, navigation, and the person with their controls.
@@ -190,7 +191,10 @@ fn Sidebar(menu_open: RwSignal<bool>) -> impl IntoView {
                 </p>
             </div>
         </div>
-        <SidebarNav/>
+        // A tap on a link closes the drawer right away, before the next page renders.
+        <div class="flex min-h-0 flex-1 flex-col" on:click=move |_| menu_open.set(false)>
+            <SidebarNav/>
+        </div>
         <div class="shrink-0 space-y-3 border-t border-white/10 p-4">
             <div class="flex items-center gap-3">
                 <span class="grid size-9 shrink-0 place-items-center rounded-full bg-brand-600 text-sm font-semibold text-white" aria-hidden="true">
@@ -218,10 +222,11 @@ fn Sidebar(menu_open: RwSignal<bool>) -> impl IntoView {
             </button>
         </div>
     }
+    .into_any()
 }
 
 /// Up to two initials for the avatar.
-fn initials(name: &str) -> String {
+pub fn initials(name: &str) -> String {
     name.split_whitespace()
         .filter_map(|word| word.chars().next())
         .take(2)
@@ -258,6 +263,7 @@ pub fn AppSkeleton() -> impl IntoView {
             </div>
         </div>
     }
+    .into_any()
 }
 
 /// `GET /me` failed for a reason other than "not logged in" (server unreachable).
@@ -275,6 +281,7 @@ fn LoadFailed(key: Key) -> impl IntoView {
             </div>
         </div>
     }
+    .into_any()
 }
 
 #[cfg(test)]

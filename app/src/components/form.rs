@@ -5,7 +5,7 @@
 //! typed before the WASM bundle finished hydrating is still in the DOM and is not lost.
 
 use leptos::{html, prelude::*};
-use shared::i18n::Key;
+use shared::{i18n::Key, ErrorCode};
 
 use crate::api::ApiFailure;
 use crate::components::icons::{Icon, IconName};
@@ -50,7 +50,18 @@ impl FormErrors {
     /// Shows an API failure next to the field it names, or above the button.
     pub fn api(self, failure: &ApiFailure) {
         let field = failure.field().filter(|f| self.fields.contains(f)).map(str::to_owned);
-        self.current.set(Some(FieldError { field, key: failure.key() }));
+        // A rejected email address is nearly always a typo; say so rather than "check the field".
+        let key = match (failure.code(), failure.field()) {
+            (Some(ErrorCode::ValidationFailed), Some("email")) => Key::InvalidEmail,
+            _ => failure.key(),
+        };
+        self.current.set(Some(FieldError { field, key }));
+    }
+
+    /// Shows `key` for an API failure, next to `field` (a form may name its inputs differently
+    /// from the API, e.g. `new_password` for the API's `password`).
+    pub fn api_as(self, field: &'static str, key: Key) {
+        self.field(field, key);
     }
 
     /// Tracked: the error of one field.
@@ -85,7 +96,10 @@ pub fn raw_value_of(input: NodeRef<html::Input>) -> String {
 pub fn looks_like_email(value: &str) -> bool {
     match value.split_once('@') {
         Some((local, domain)) => {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !value.contains(' ')
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !value.contains(' ')
         }
         None => false,
     }
@@ -166,6 +180,7 @@ pub fn TextField(
             }}
         </div>
     }
+    .into_any()
 }
 
 /// The form's main button. Disabled while the request runs and until the page is interactive.
@@ -191,6 +206,7 @@ pub fn SubmitButton(
             <span>{move || if busy.get() { wait_text() } else { label_text() }}</span>
         </button>
     }
+    .into_any()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -219,11 +235,15 @@ pub fn Alert(
             <div class="min-w-0 flex-1 space-y-2">{children()}</div>
         </div>
     }
+    .into_any()
 }
 
 /// The form-level error of `errors`, if any.
 #[component]
-pub fn FormError(errors: FormErrors, #[prop(optional)] testid: Option<&'static str>) -> impl IntoView {
+pub fn FormError(
+    errors: FormErrors,
+    #[prop(optional)] testid: Option<&'static str>,
+) -> impl IntoView {
     move || {
         errors.for_form().map(|key| {
             view! {
@@ -232,5 +252,20 @@ pub fn FormError(errors: FormErrors, #[prop(optional)] testid: Option<&'static s
                 </Alert>
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::looks_like_email;
+
+    #[test]
+    fn email_check_catches_obvious_typos_only() {
+        assert!(looks_like_email("ana@example.com"));
+        assert!(looks_like_email("ana+tag@mail.example.com.br"));
+        assert!(!looks_like_email("ana@example"));
+        assert!(!looks_like_email("@example.com"));
+        assert!(!looks_like_email("ana @example.com"));
+        assert!(!looks_like_email("ana.example.com"));
     }
 }

@@ -132,4 +132,5 @@ pub fn Icon(icon: IconName, #[prop(optional)] class: &'static str) -> impl IntoV
             {icon.paths().iter().map(|d| view! { <path d=*d></path> }).collect_view()}
         </svg>
     }
+    .into_any()
 }

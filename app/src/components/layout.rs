@@ -17,11 +17,12 @@ pub fn Brand(#[prop(optional)] light: bool) -> impl IntoView {
             <span class="grid size-8 shrink-0 place-items-center rounded-lg bg-linear-to-br from-brand-500 to-brand-700 text-white shadow-sm">
                 <Icon icon=IconName::Chat class="size-5"/>
             </span>
-            <span class=format!("text-base font-semibold tracking-tight {text}")>
+            <span class=format!("whitespace-nowrap text-base font-semibold tracking-tight {text}")>
                 {t(Key::AppName)}
             </span>
         </span>
     }
+    .into_any()
 }
 
 /// Sets the document title to "`key` · Master IA", following the language.
@@ -34,6 +35,7 @@ pub fn PageTitle(key: Key) -> impl IntoView {
             format!("{} · {}", lang.t(key), lang.t(Key::AppName))
         }/>
     }
+    .into_any()
 }
 
 /// A public page: logo and switcher on top, the card in the middle.
@@ -47,10 +49,10 @@ pub fn AuthLayout(
         <PageTitle key=title/>
         <div class="flex min-h-dvh flex-col bg-slate-50 bg-[radial-gradient(ellipse_at_top,var(--color-brand-100),transparent_60%)]">
             <header class="mx-auto flex w-full max-w-5xl items-center justify-between gap-4 px-4 py-5 sm:px-6">
-                <a href="/login" class="rounded-lg focus-visible:outline-2 focus-visible:outline-offset-4 focus-visible:outline-brand-600">
+                <a href="/login" class="shrink-0 rounded-lg focus-visible:outline-2 focus-visible:outline-offset-4 focus-visible:outline-brand-600">
                     <Brand/>
                 </a>
-                <LangSwitcher class="w-44"/>
+                <LangSwitcher class="w-48 max-w-[52vw] sm:w-52"/>
             </header>
             <main id="main" class="flex flex-1 items-start justify-center px-4 pb-16 pt-4 sm:items-center sm:pt-0">
                 <div class="w-full max-w-md">
@@ -67,4 +69,21 @@ pub fn AuthLayout(
             </main>
         </div>
     }
+    .into_any()
+}
+
+/// The heading of a logged-in page, with the document title to match.
+#[component]
+pub fn PageHeader(title: Key, #[prop(optional)] subtitle: Option<Key>) -> impl IntoView {
+    view! {
+        <PageTitle key=title/>
+        <div class="mb-8">
+            <h1 class="text-2xl font-semibold tracking-tight text-slate-900">{t(title)}</h1>
+            {subtitle
+                .map(|subtitle| {
+                    view! { <p class="mt-1.5 max-w-2xl text-sm leading-6 text-slate-600">{t(subtitle)}</p> }
+                })}
+        </div>
+    }
+    .into_any()
 }

@@ -55,4 +55,5 @@ pub fn LiveIndicator() -> impl IntoView {
             </span>
         </span>
     }
+    .into_any()
 }

@@ -81,7 +81,7 @@ pub fn ToastHost() -> impl IntoView {
         <div
             aria-live="polite"
             role="status"
-            class="pointer-events-none fixed inset-x-0 bottom-0 z-50 flex flex-col items-center gap-2 p-4 sm:items-end sm:p-6"
+            class="pointer-events-none fixed inset-x-0 bottom-0 z-[35] flex flex-col items-center gap-2 p-4 sm:items-end sm:p-6"
         >
             <For each=move || toasts.list.get() key=|toast| toast.id let:toast>
                 <div
@@ -113,4 +113,5 @@ pub fn ToastHost() -> impl IntoView {
             </For>
         </div>
     }
+    .into_any()
 }

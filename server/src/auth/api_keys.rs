@@ -40,6 +40,7 @@ fn to_dto(row: api_keys::Model) -> ApiKeyDto {
 
 /// # Errors
 /// 403 for agents, `validation_failed` on `name`.
+#[tracing::instrument(skip_all, fields(company_id = %auth.company_id()))]
 pub async fn create(state: &AppState, auth: &AuthUser, raw_name: &str) -> AppResult<CreatedApiKey> {
     auth.require_team_manager()?;
     let name = DisplayName::parse(raw_name, "name")?;
@@ -61,13 +62,31 @@ pub async fn create(state: &AppState, auth: &AuthUser, raw_name: &str) -> AppRes
     }
     .insert(&txn)
     .await?;
-    audit::record(&txn, auth.tenant(), AuditEntry::new(Some(auth.user_id), "api_key.created").target("api_key", id)).await?;
+    audit::record(
+        &txn,
+        auth.tenant(),
+        AuditEntry::new(Some(auth.user_id), "api_key.created").target("api_key", id),
+    )
+    .await?;
     txn.commit().await?;
-    state.events.publish(auth.company_id(), ServerEvent::ApiKeysChanged { by_user_id: Some(auth.user_id) });
-    Ok(CreatedApiKey { id, name: name.into_inner(), prefix: format!("{KEY_PREFIX}{prefix}"), key, created_at: now })
+    state
+        .events
+        .publish(auth.company_id(), ServerEvent::ApiKeysChanged { by_user_id: Some(auth.user_id) });
+    Ok(CreatedApiKey {
+        id,
+        name: name.into_inner(),
+        prefix: format!("{KEY_PREFIX}{prefix}"),
+        key,
+        created_at: now,
+    })
 }
 
-pub async fn list(state: &AppState, auth: &AuthUser, params: &PageParams) -> AppResult<Page<ApiKeyDto>> {
+#[tracing::instrument(skip_all, fields(company_id = %auth.company_id()))]
+pub async fn list(
+    state: &AppState,
+    auth: &AuthUser,
+    params: &PageParams,
+) -> AppResult<Page<ApiKeyDto>> {
     let limit = params.limit();
     let mut query = auth
         .tenant()
@@ -84,6 +103,7 @@ pub async fn list(state: &AppState, auth: &AuthUser, params: &PageParams) -> App
 
 /// # Errors
 /// 403 for agents; 404 for an unknown key or one of another company.
+#[tracing::instrument(skip_all, fields(company_id = %auth.company_id()))]
 pub async fn revoke(state: &AppState, auth: &AuthUser, id: Uuid) -> AppResult<()> {
     auth.require_team_manager()?;
     let txn = state.db.begin().await?;
@@ -98,14 +118,24 @@ pub async fn revoke(state: &AppState, auth: &AuthUser, id: Uuid) -> AppResult<()
     if result.rows_affected == 0 {
         return Err(AppError::not_found());
     }
-    audit::record(&txn, auth.tenant(), AuditEntry::new(Some(auth.user_id), "api_key.revoked").target("api_key", id)).await?;
+    audit::record(
+        &txn,
+        auth.tenant(),
+        AuditEntry::new(Some(auth.user_id), "api_key.revoked").target("api_key", id),
+    )
+    .await?;
     txn.commit().await?;
-    state.events.publish(auth.company_id(), ServerEvent::ApiKeysChanged { by_user_id: Some(auth.user_id) });
+    state
+        .events
+        .publish(auth.company_id(), ServerEvent::ApiKeysChanged { by_user_id: Some(auth.user_id) });
     Ok(())
 }
 
 /// Finds the live key row for a presented key, recording its use (at most once a minute).
-pub async fn authenticate(db: &DatabaseConnection, key: &str) -> AppResult<Option<api_keys::Model>> {
+pub async fn authenticate(
+    db: &DatabaseConnection,
+    key: &str,
+) -> AppResult<Option<api_keys::Model>> {
     let Some(rest) = key.strip_prefix(KEY_PREFIX) else { return Ok(None) };
     let Some((prefix, _secret)) = rest.split_once('_') else { return Ok(None) };
     if prefix.len() != 12 || !prefix.chars().all(|c| c.is_ascii_alphanumeric()) {

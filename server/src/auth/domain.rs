@@ -41,12 +41,19 @@ const RESET_TTL: TimeDelta = TimeDelta::hours(1);
 /// # Errors
 /// `validation_failed`/`weak_password` with the field at fault, `email_taken` (409), `rate_limited`.
 #[tracing::instrument(skip_all)]
-pub async fn signup(state: &AppState, client: &ClientInfo, req: SignupRequest) -> AppResult<SignupResponse> {
+pub async fn signup(
+    state: &AppState,
+    client: &ClientInfo,
+    req: SignupRequest,
+) -> AppResult<SignupResponse> {
     state.limits.check_ip(client.ip)?;
     let company_name = DisplayName::parse(&req.company_name, "company_name")?;
     let name = DisplayName::parse(&req.name, "name")?;
     let email = EmailAddress::parse(&req.email, "email")?;
-    password::check_strength(&req.password, &[email.as_str(), name.as_str(), company_name.as_str()])?;
+    password::check_strength(
+        &req.password,
+        &[email.as_str(), name.as_str(), company_name.as_str()],
+    )?;
     let lang = req.language.as_deref().map(Lang::negotiate).unwrap_or_default();
     let password_hash = hash_blocking(req.password).await?;
 
@@ -95,12 +102,19 @@ pub async fn signup(state: &AppState, client: &ClientInfo, req: SignupRequest) -
     audit::record(
         &txn,
         Tenant::new(company_id),
-        AuditEntry::new(Some(user_id), "company.created").target("company", company_id).ip(client.ip),
+        AuditEntry::new(Some(user_id), "company.created")
+            .target("company", company_id)
+            .ip(client.ip),
     )
     .await?;
     txn.commit().await?;
     state.jobs.notify();
-    Ok(SignupResponse { user_id, company_id, email: email.as_str().to_owned(), verification_sent: true })
+    Ok(SignupResponse {
+        user_id,
+        company_id,
+        email: email.as_str().to_owned(),
+        verification_sent: true,
+    })
 }
 
 async fn send_verification<C: ConnectionTrait>(
@@ -112,7 +126,14 @@ async fn send_verification<C: ConnectionTrait>(
 ) -> AppResult<()> {
     let token = create_email_token(conn, user_id, VERIFY_EMAIL, VERIFY_TTL).await?;
     let link = format!("{}/verify-email?token={token}", state.config.public_base_url());
-    let message = email::compose(lang, email.as_str(), Key::EmailVerifySubject, Key::EmailVerifyBody, &link, None);
+    let message = email::compose(
+        lang,
+        email.as_str(),
+        Key::EmailVerifySubject,
+        Key::EmailVerifyBody,
+        &link,
+        None,
+    );
     email::enqueue(conn, message).await?;
     Ok(())
 }
@@ -138,14 +159,19 @@ pub async fn verify_email(state: &AppState, token: &str) -> AppResult<()> {
 
 /// Sends a fresh verification link if the account exists and is unverified. Answers the same
 /// either way, so it cannot be used to find out which emails have accounts.
-pub async fn resend_verification(state: &AppState, client: &ClientInfo, raw_email: &str) -> AppResult<()> {
+pub async fn resend_verification(
+    state: &AppState,
+    client: &ClientInfo,
+    raw_email: &str,
+) -> AppResult<()> {
     state.limits.check_ip(client.ip)?;
     let email = EmailAddress::parse(raw_email, "email")?;
     state.limits.check_account(email.as_str())?;
     let txn = state.db.begin().await?;
     if let Some(user) = find_user_by_email(&txn, &email).await? {
         if user.email_verified_at.is_none() {
-            send_verification(&txn, state, user.id, &email, Lang::negotiate(&user.language)).await?;
+            send_verification(&txn, state, user.id, &email, Lang::negotiate(&user.language))
+                .await?;
         }
     }
     txn.commit().await?;
@@ -165,12 +191,20 @@ pub struct LoginOutcome {
 /// # Errors
 /// 401 `invalid_credentials`, 403 `email_not_verified`, 429 `rate_limited`.
 #[tracing::instrument(skip_all)]
-pub async fn login(state: &AppState, client: &ClientInfo, raw_email: &str, password: String) -> AppResult<LoginOutcome> {
+pub async fn login(
+    state: &AppState,
+    client: &ClientInfo,
+    raw_email: &str,
+    password: String,
+) -> AppResult<LoginOutcome> {
     state.limits.check_ip(client.ip)?;
     let email = EmailAddress::parse(raw_email, "email").map_err(|_| invalid_credentials())?;
     state.limits.check_account(email.as_str())?;
     let user = find_user_by_email(&state.db, &email).await?;
-    let stored = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| password::dummy_hash().to_owned());
+    let stored = user
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_else(|| password::dummy_hash().to_owned());
     let matches = verify_blocking(password, stored).await?;
     let user = match user {
         Some(user) if matches => user,
@@ -191,8 +225,13 @@ pub async fn login(state: &AppState, client: &ClientInfo, raw_email: &str, passw
         .order_by_asc(memberships::Column::CreatedAt)
         .one(&state.db)
         .await?
-        .ok_or_else(|| AppError::new(ErrorCode::Forbidden, "This account is not a member of any company."))?;
-    let company = companies::Entity::find_by_id(membership.company_id).one(&state.db).await?.ok_or_else(AppError::not_found)?;
+        .ok_or_else(|| {
+            AppError::new(ErrorCode::Forbidden, "This account is not a member of any company.")
+        })?;
+    let company = companies::Entity::find_by_id(membership.company_id)
+        .one(&state.db)
+        .await?
+        .ok_or_else(AppError::not_found)?;
     let role = Role::parse(&membership.role).ok_or_else(|| AppError::internal("unknown role"))?;
 
     let now = db::now();
@@ -213,7 +252,12 @@ pub async fn login(state: &AppState, client: &ClientInfo, raw_email: &str, passw
     }
     .insert(&txn)
     .await?;
-    audit::record(&txn, Tenant::new(company.id), AuditEntry::new(Some(user.id), "user.logged_in").ip(client.ip)).await?;
+    audit::record(
+        &txn,
+        Tenant::new(company.id),
+        AuditEntry::new(Some(user.id), "user.logged_in").ip(client.ip),
+    )
+    .await?;
     txn.commit().await?;
 
     let claims = jwt::Claims {
@@ -250,12 +294,20 @@ pub async fn logout(state: &AppState, auth: &AuthUser) -> AppResult<()> {
 }
 
 pub async fn me(state: &AppState, auth: &AuthUser) -> AppResult<MeResponse> {
-    let company = companies::Entity::find_by_id(auth.company_id()).one(&state.db).await?.ok_or_else(AppError::not_found)?;
+    let company = companies::Entity::find_by_id(auth.company_id())
+        .one(&state.db)
+        .await?
+        .ok_or_else(AppError::not_found)?;
     // API keys act for the company; their "user" is the member who created the key, if still there.
     let user = users::Entity::find_by_id(auth.user_id).one(&state.db).await?;
     let user = match user {
         Some(u) => UserDto { id: u.id, name: u.name, email: u.email, role: auth.role },
-        None => UserDto { id: auth.user_id, name: "API key".into(), email: String::new(), role: auth.role },
+        None => UserDto {
+            id: auth.user_id,
+            name: "API key".into(),
+            email: String::new(),
+            role: auth.role,
+        },
     };
     Ok(MeResponse {
         user,
@@ -265,7 +317,11 @@ pub async fn me(state: &AppState, auth: &AuthUser) -> AppResult<MeResponse> {
 }
 
 /// Emails a reset link if the account exists; same answer either way.
-pub async fn forgot_password(state: &AppState, client: &ClientInfo, raw_email: &str) -> AppResult<()> {
+pub async fn forgot_password(
+    state: &AppState,
+    client: &ClientInfo,
+    raw_email: &str,
+) -> AppResult<()> {
     state.limits.check_ip(client.ip)?;
     let email = EmailAddress::parse(raw_email, "email")?;
     state.limits.check_account(email.as_str())?;
@@ -274,7 +330,14 @@ pub async fn forgot_password(state: &AppState, client: &ClientInfo, raw_email: &
         let token = create_email_token(&txn, user.id, RESET_PASSWORD, RESET_TTL).await?;
         let link = format!("{}/reset-password?token={token}", state.config.public_base_url());
         let lang = Lang::negotiate(&user.language);
-        let message = email::compose(lang, email.as_str(), Key::EmailResetSubject, Key::EmailResetBody, &link, None);
+        let message = email::compose(
+            lang,
+            email.as_str(),
+            Key::EmailResetSubject,
+            Key::EmailResetBody,
+            &link,
+            None,
+        );
         email::enqueue(&txn, message).await?;
     }
     txn.commit().await?;
@@ -288,7 +351,10 @@ pub async fn forgot_password(state: &AppState, client: &ClientInfo, raw_email: &
 /// 400 `invalid_token` or `weak_password`.
 pub async fn reset_password(state: &AppState, token: &str, new_password: String) -> AppResult<()> {
     let pending = find_email_token(&state.db, token, RESET_PASSWORD).await?;
-    let user = users::Entity::find_by_id(pending.user_id).one(&state.db).await?.ok_or_else(invalid_token)?;
+    let user = users::Entity::find_by_id(pending.user_id)
+        .one(&state.db)
+        .await?
+        .ok_or_else(invalid_token)?;
     password::check_strength(&new_password, &[&user.email, &user.name])?;
     let hash = hash_blocking(new_password).await?;
     let txn = state.db.begin().await?;
@@ -311,8 +377,16 @@ pub async fn reset_password(state: &AppState, token: &str, new_password: String)
 ///
 /// # Errors
 /// 400 `validation_failed` on `current_password`, `weak_password`.
-pub async fn change_password(state: &AppState, auth: &AuthUser, current: String, new_password: String) -> AppResult<()> {
-    let user = users::Entity::find_by_id(auth.user_id).one(&state.db).await?.ok_or_else(AppError::unauthenticated)?;
+pub async fn change_password(
+    state: &AppState,
+    auth: &AuthUser,
+    current: String,
+    new_password: String,
+) -> AppResult<()> {
+    let user = users::Entity::find_by_id(auth.user_id)
+        .one(&state.db)
+        .await?
+        .ok_or_else(AppError::unauthenticated)?;
     if !verify_blocking(current, user.password_hash.clone()).await? {
         return Err(AppError::field("current_password", "The current password is not correct."));
     }
@@ -325,14 +399,18 @@ pub async fn change_password(state: &AppState, auth: &AuthUser, current: String,
     active.updated_at = Set(db::now());
     active.update(&txn).await?;
     revoke_all_sessions(&txn, user_id).await?;
-    audit::record(&txn, auth.tenant(), AuditEntry::new(Some(user_id), "user.password_changed")).await?;
+    audit::record(&txn, auth.tenant(), AuditEntry::new(Some(user_id), "user.password_changed"))
+        .await?;
     txn.commit().await?;
     Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
 
-pub async fn find_user_by_email<C: ConnectionTrait>(conn: &C, email: &EmailAddress) -> AppResult<Option<users::Model>> {
+pub async fn find_user_by_email<C: ConnectionTrait>(
+    conn: &C,
+    email: &EmailAddress,
+) -> AppResult<Option<users::Model>> {
     Ok(users::Entity::find().filter(users::Column::Email.eq(email.as_str())).one(conn).await?)
 }
 
@@ -347,7 +425,12 @@ pub async fn revoke_all_sessions<C: ConnectionTrait>(conn: &C, user_id: Uuid) ->
     Ok(())
 }
 
-async fn create_email_token<C: ConnectionTrait>(conn: &C, user_id: Uuid, purpose: &str, ttl: TimeDelta) -> AppResult<String> {
+async fn create_email_token<C: ConnectionTrait>(
+    conn: &C,
+    user_id: Uuid,
+    purpose: &str,
+    ttl: TimeDelta,
+) -> AppResult<String> {
     let token = random_token();
     let now = db::now();
     email_tokens::ActiveModel {
@@ -364,7 +447,11 @@ async fn create_email_token<C: ConnectionTrait>(conn: &C, user_id: Uuid, purpose
     Ok(token)
 }
 
-async fn find_email_token<C: ConnectionTrait>(conn: &C, token: &str, purpose: &str) -> AppResult<email_tokens::Model> {
+async fn find_email_token<C: ConnectionTrait>(
+    conn: &C,
+    token: &str,
+    purpose: &str,
+) -> AppResult<email_tokens::Model> {
     email_tokens::Entity::find()
         .filter(email_tokens::Column::TokenHash.eq(hash_token(token.trim())))
         .filter(email_tokens::Column::Purpose.eq(purpose))
@@ -376,7 +463,11 @@ async fn find_email_token<C: ConnectionTrait>(conn: &C, token: &str, purpose: &s
 }
 
 /// Marks a token used; the conditional update makes a token single-use even under a race.
-async fn consume_email_token<C: ConnectionTrait>(conn: &C, token: &str, purpose: &str) -> AppResult<email_tokens::Model> {
+async fn consume_email_token<C: ConnectionTrait>(
+    conn: &C,
+    token: &str,
+    purpose: &str,
+) -> AppResult<email_tokens::Model> {
     let row = find_email_token(conn, token, purpose).await?;
     let result = email_tokens::Entity::update_many()
         .col_expr(email_tokens::Column::UsedAt, sea_orm::sea_query::Expr::value(db::now()))
@@ -404,7 +495,11 @@ pub async fn verify_blocking(password: String, hash: String) -> AppResult<bool> 
 }
 
 fn email_taken() -> AppError {
-    AppError::new(ErrorCode::EmailTaken, "An account with this email already exists. Log in instead.").with_field("email")
+    AppError::new(
+        ErrorCode::EmailTaken,
+        "An account with this email already exists. Log in instead.",
+    )
+    .with_field("email")
 }
 
 fn invalid_credentials() -> AppError {
@@ -412,5 +507,8 @@ fn invalid_credentials() -> AppError {
 }
 
 pub fn invalid_token() -> AppError {
-    AppError::new(ErrorCode::InvalidToken, "This link is invalid or has expired. Ask for a new one.")
+    AppError::new(
+        ErrorCode::InvalidToken,
+        "This link is invalid or has expired. Ask for a new one.",
+    )
 }

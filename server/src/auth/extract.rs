@@ -78,7 +78,10 @@ impl AuthUser {
 impl FromRequestParts<AppState> for AuthUser {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
             let value = value.to_str().map_err(|_| AppError::unauthenticated())?;
             let key = value
@@ -88,7 +91,10 @@ impl FromRequestParts<AppState> for AuthUser {
             return authenticate_api_key(state, key.trim()).await;
         }
         let jar = CookieJar::from_headers(&parts.headers);
-        let token = jar.get(jwt::COOKIE_NAME).map(|c| c.value().to_owned()).ok_or_else(AppError::unauthenticated)?;
+        let token = jar
+            .get(jwt::COOKIE_NAME)
+            .map(|c| c.value().to_owned())
+            .ok_or_else(AppError::unauthenticated)?;
         let user = authenticate_session(state, &token).await?;
         if !is_safe_method(&parts.method) {
             let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
@@ -113,7 +119,8 @@ fn is_safe_method(method: &Method) -> bool {
 /// # Errors
 /// 401 for an unknown, malformed or revoked key.
 pub async fn authenticate_api_key(state: &AppState, key: &str) -> AppResult<AuthUser> {
-    let found = api_keys::authenticate(&state.db, key).await?.ok_or_else(AppError::unauthenticated)?;
+    let found =
+        api_keys::authenticate(&state.db, key).await?.ok_or_else(AppError::unauthenticated)?;
     Ok(AuthUser {
         user_id: found.created_by.unwrap_or(Uuid::nil()),
         role: Role::Admin,
@@ -128,7 +135,8 @@ pub async fn authenticate_api_key(state: &AppState, key: &str) -> AppResult<Auth
 /// # Errors
 /// 401 for anything that does not check out.
 pub async fn authenticate_session(state: &AppState, token: &str) -> AppResult<AuthUser> {
-    let claims = jwt::verify(state.keyring.jwt_secret(), token).ok_or_else(AppError::unauthenticated)?;
+    let claims =
+        jwt::verify(state.keyring.jwt_secret(), token).ok_or_else(AppError::unauthenticated)?;
     let now = db::now();
     let session = sessions::Entity::find_by_id(claims.sid)
         .filter(sessions::Column::UserId.eq(claims.sub))
@@ -144,7 +152,8 @@ pub async fn authenticate_session(state: &AppState, token: &str) -> AppResult<Au
         .one(&state.db)
         .await?
         .ok_or_else(AppError::unauthenticated)?;
-    let role = Role::parse(&membership.role).ok_or_else(|| AppError::internal("membership with an unknown role"))?;
+    let role = Role::parse(&membership.role)
+        .ok_or_else(|| AppError::internal("membership with an unknown role"))?;
     Ok(AuthUser {
         user_id: session.user_id,
         role,
@@ -163,7 +172,10 @@ pub struct ClientInfo {
 impl FromRequestParts<AppState> for ClientInfo {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let forwarded = state
             .config
             .trust_proxy_headers

@@ -12,7 +12,8 @@ use axum_extra::extract::{
 };
 use shared::api::{
     Ack, ApiKeyDto, ChangePasswordRequest, CreateApiKeyRequest, CreatedApiKey, EmailRequest,
-    LoginRequest, MeResponse, Page, ResetPasswordRequest, SignupRequest, SignupResponse, TokenRequest,
+    LoginRequest, MeResponse, Page, ResetPasswordRequest, SignupRequest, SignupResponse,
+    TokenRequest,
 };
 use uuid::Uuid;
 
@@ -61,7 +62,10 @@ pub async fn signup(
 /// Confirm an email address with the token from the emailed link.
 #[utoipa::path(post, path = "/api/v1/auth/verify-email", tag = "auth", request_body = TokenRequest,
     responses((status = 200, body = Ack), (status = 400, body = shared::ApiErrorBody)))]
-pub async fn verify_email(State(state): State<AppState>, AppJson(body): AppJson<TokenRequest>) -> AppResult<AppJson<Ack>> {
+pub async fn verify_email(
+    State(state): State<AppState>,
+    AppJson(body): AppJson<TokenRequest>,
+) -> AppResult<AppJson<Ack>> {
     domain::verify_email(&state, &body.token).await?;
     Ok(AppJson(Ack { ok: true }))
 }
@@ -95,7 +99,11 @@ pub async fn login(
 
 /// Log out: revokes the session server-side and clears the cookie.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204)))]
-pub async fn logout(State(state): State<AppState>, auth: AuthUser, jar: CookieJar) -> AppResult<impl IntoResponse> {
+pub async fn logout(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    jar: CookieJar,
+) -> AppResult<impl IntoResponse> {
     domain::logout(&state, &auth).await?;
     Ok((jar.add(cleared_cookie(&state)), StatusCode::NO_CONTENT))
 }
@@ -169,7 +177,11 @@ pub async fn list_api_keys(
 /// Revoke an API key; it stops working at once.
 #[utoipa::path(delete, path = "/api/v1/api-keys/{id}", tag = "api-keys",
     responses((status = 204), (status = 404, body = shared::ApiErrorBody)))]
-pub async fn revoke_api_key(State(state): State<AppState>, auth: AuthUser, Path(id): Path<Uuid>) -> AppResult<StatusCode> {
+pub async fn revoke_api_key(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(id): Path<Uuid>,
+) -> AppResult<StatusCode> {
     api_keys::revoke(&state, &auth, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

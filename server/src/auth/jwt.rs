@@ -29,7 +29,9 @@ pub fn verify(secret: &[u8], token: &str) -> Option<Claims> {
     let mut validation = Validation::new(Algorithm::HS256);
     validation.leeway = 0;
     validation.set_required_spec_claims(&["exp", "sub"]);
-    decode::<Claims>(token, &DecodingKey::from_secret(secret), &validation).ok().map(|data| data.claims)
+    decode::<Claims>(token, &DecodingKey::from_secret(secret), &validation)
+        .ok()
+        .map(|data| data.claims)
 }
 
 #[cfg(test)]
@@ -38,7 +40,13 @@ mod tests {
 
     fn claims(exp_offset: i64) -> Claims {
         let now = chrono::Utc::now().timestamp();
-        Claims { sub: Uuid::new_v4(), cid: Uuid::new_v4(), sid: Uuid::new_v4(), iat: now, exp: now + exp_offset }
+        Claims {
+            sub: Uuid::new_v4(),
+            cid: Uuid::new_v4(),
+            sid: Uuid::new_v4(),
+            iat: now,
+            exp: now + exp_offset,
+        }
     }
 
     #[test]

@@ -30,7 +30,9 @@ pub fn check_strength(password: &str, user_inputs: &[&str]) -> AppResult<()> {
             .feedback()
             .and_then(|f| f.warning().map(|w| w.to_string()))
             .unwrap_or_else(|| "It is too easy to guess.".into());
-        return Err(weak(format!("This password is too weak: {hint} Add more unrelated words or characters.")));
+        return Err(weak(format!(
+            "This password is too weak: {hint} Add more unrelated words or characters."
+        )));
     }
     Ok(())
 }

@@ -32,13 +32,24 @@ pub struct OutgoingEmail {
 }
 
 /// Puts an email on the queue, inside the caller's transaction.
-pub async fn enqueue<C: ConnectionTrait>(conn: &C, email: OutgoingEmail) -> Result<(), sea_orm::DbErr> {
-    let payload = serde_json::to_value(&email).map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?;
+pub async fn enqueue<C: ConnectionTrait>(
+    conn: &C,
+    email: OutgoingEmail,
+) -> Result<(), sea_orm::DbErr> {
+    let payload =
+        serde_json::to_value(&email).map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?;
     jobs::enqueue(conn, NewJob::new(SEND_EMAIL_JOB, payload)).await.map(|_| ())
 }
 
 /// The texts of our emails, in the recipient's language.
-pub fn compose(lang: Lang, to: &str, subject: Key, intro: Key, link: &str, context_line: Option<&str>) -> OutgoingEmail {
+pub fn compose(
+    lang: Lang,
+    to: &str,
+    subject: Key,
+    intro: Key,
+    link: &str,
+    context_line: Option<&str>,
+) -> OutgoingEmail {
     let mut body = String::new();
     body.push_str(lang.t(intro));
     body.push_str("\n\n");
@@ -72,7 +83,8 @@ impl Mailer {
             }
             None => {
                 let dir = config.outbox_dir();
-                std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+                std::fs::create_dir_all(&dir)
+                    .with_context(|| format!("creating {}", dir.display()))?;
                 Ok(Mailer::Outbox(dir))
             }
         }
@@ -86,10 +98,9 @@ impl Mailer {
     }
 
     pub async fn send(&self, from: &Mailbox, email: &OutgoingEmail) -> Result<(), JobError> {
-        let to: Mailbox = email
-            .to
-            .parse()
-            .map_err(|e| JobError::Permanent(anyhow::anyhow!("bad recipient {:?}: {e}", email.to)))?;
+        let to: Mailbox = email.to.parse().map_err(|e| {
+            JobError::Permanent(anyhow::anyhow!("bad recipient {:?}: {e}", email.to))
+        })?;
         let message = Message::builder()
             .from(from.clone())
             .to(to)
@@ -99,7 +110,10 @@ impl Mailer {
             .map_err(|e| JobError::Permanent(anyhow::anyhow!("building the message: {e}")))?;
         match self {
             Mailer::Smtp(transport) => {
-                transport.send(message).await.map_err(|e| JobError::Retry(anyhow::anyhow!("SMTP: {e}")))?;
+                transport
+                    .send(message)
+                    .await
+                    .map_err(|e| JobError::Retry(anyhow::anyhow!("SMTP: {e}")))?;
             }
             Mailer::Outbox(dir) => {
                 AsyncFileTransport::<Tokio1Executor>::new(dir)

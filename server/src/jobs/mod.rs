@@ -183,7 +183,11 @@ impl JobRunner {
                 .await?;
             match row {
                 // The conditional update is the claim; if another worker won, there is no row.
-                Some(row) if mark_claimed(&self.db, row.id, &lease_token, now, due.clone()).await? => Some(row.id),
+                Some(row)
+                    if mark_claimed(&self.db, row.id, &lease_token, now, due.clone()).await? =>
+                {
+                    Some(row.id)
+                }
                 _ => None,
             }
         };
@@ -207,13 +211,18 @@ impl JobRunner {
                 // A panicking handler must not take the worker down: run it as its own task.
                 match tokio::spawn(handler.perform(job)).await {
                     Ok(result) => result,
-                    Err(join_error) => Err(JobError::Retry(anyhow::anyhow!("job panicked: {join_error}"))),
+                    Err(join_error) => {
+                        Err(JobError::Retry(anyhow::anyhow!("job panicked: {join_error}")))
+                    }
                 }
             }
-            None => Err(JobError::Permanent(anyhow::anyhow!("no handler registered for job kind {kind:?}"))),
+            None => Err(JobError::Permanent(anyhow::anyhow!(
+                "no handler registered for job kind {kind:?}"
+            ))),
         };
         let now = db::now();
-        let mut update = jobs::ActiveModel { id: Set(id), updated_at: Set(now), ..Default::default() };
+        let mut update =
+            jobs::ActiveModel { id: Set(id), updated_at: Set(now), ..Default::default() };
         update.locked_by = Set(None);
         update.locked_until = Set(None);
         match outcome {
@@ -256,7 +265,11 @@ impl JobRunner {
 
     /// Starts `count` worker tasks that stop (after finishing their current job) when `shutdown`
     /// turns true.
-    pub fn spawn_workers(&self, count: u32, shutdown: watch::Receiver<bool>) -> Vec<tokio::task::JoinHandle<()>> {
+    pub fn spawn_workers(
+        &self,
+        count: u32,
+        shutdown: watch::Receiver<bool>,
+    ) -> Vec<tokio::task::JoinHandle<()>> {
         (0..count)
             .map(|n| {
                 let runner = self.clone();
@@ -295,10 +308,9 @@ impl JobRunner {
 fn due_filter(now: DateTime<Utc>) -> Expr {
     // ExprTrait is blanket-implemented for every type, so it is imported only where needed.
     use sea_orm::sea_query::ExprTrait;
-    jobs::Column::Status
-        .eq(Status::Pending.as_str())
-        .and(jobs::Column::RunAt.lte(now))
-        .or(jobs::Column::Status.eq(Status::Running.as_str()).and(jobs::Column::LockedUntil.lt(now)))
+    jobs::Column::Status.eq(Status::Pending.as_str()).and(jobs::Column::RunAt.lte(now)).or(
+        jobs::Column::Status.eq(Status::Running.as_str()).and(jobs::Column::LockedUntil.lt(now)),
+    )
 }
 
 async fn mark_claimed<C: ConnectionTrait>(

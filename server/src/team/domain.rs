@@ -38,10 +38,16 @@ use crate::{
 const INVITATION_TTL: TimeDelta = TimeDelta::days(7);
 
 fn role_of(raw: &str) -> AppResult<Role> {
-    Role::parse(raw).ok_or_else(|| AppError::internal(format!("unknown role {raw:?} in the database")))
+    Role::parse(raw)
+        .ok_or_else(|| AppError::internal(format!("unknown role {raw:?} in the database")))
 }
 
-pub async fn list_members(state: &AppState, auth: &AuthUser, params: &PageParams) -> AppResult<Page<MemberDto>> {
+#[tracing::instrument(skip_all, fields(company_id = %auth.company_id()))]
+pub async fn list_members(
+    state: &AppState,
+    auth: &AuthUser,
+    params: &PageParams,
+) -> AppResult<Page<MemberDto>> {
     let limit = params.limit();
     let mut query = auth
         .tenant()
@@ -73,7 +79,11 @@ pub async fn list_members(state: &AppState, auth: &AuthUser, params: &PageParams
     Ok(paged)
 }
 
-async fn find_membership<C: ConnectionTrait>(conn: &C, tenant: Tenant, user_id: Uuid) -> AppResult<memberships::Model> {
+async fn find_membership<C: ConnectionTrait>(
+    conn: &C,
+    tenant: Tenant,
+    user_id: Uuid,
+) -> AppResult<memberships::Model> {
     tenant
         .select::<memberships::Entity>()
         .filter(memberships::Column::UserId.eq(user_id))
@@ -91,20 +101,35 @@ async fn owner_count<C: ConnectionTrait>(conn: &C, tenant: Tenant) -> AppResult<
 }
 
 fn last_owner() -> AppError {
-    AppError::new(ErrorCode::Conflict, "A company needs at least one owner: make someone else owner first.")
+    AppError::new(
+        ErrorCode::Conflict,
+        "A company needs at least one owner: make someone else owner first.",
+    )
 }
 
 /// # Errors
 /// 403 (agent, or an admin touching the owner role), 404 (not a member here), 409 (last owner).
-pub async fn change_role(state: &AppState, auth: &AuthUser, user_id: Uuid, new_role: Role) -> AppResult<MemberDto> {
+#[tracing::instrument(skip_all, fields(company_id = %auth.company_id()))]
+pub async fn change_role(
+    state: &AppState,
+    auth: &AuthUser,
+    user_id: Uuid,
+    new_role: Role,
+) -> AppResult<MemberDto> {
     auth.require_team_manager()?;
     let txn = state.db.begin().await?;
     let membership = find_membership(&txn, auth.tenant(), user_id).await?;
     let current = role_of(&membership.role)?;
     if (current == Role::Owner || new_role == Role::Owner) && auth.role != Role::Owner {
-        return Err(AppError::new(ErrorCode::Forbidden, "Only an owner can grant or change the owner role."));
+        return Err(AppError::new(
+            ErrorCode::Forbidden,
+            "Only an owner can grant or change the owner role.",
+        ));
     }
-    if current == Role::Owner && new_role != Role::Owner && owner_count(&txn, auth.tenant()).await? <= 1 {
+    if current == Role::Owner
+        && new_role != Role::Owner
+        && owner_count(&txn, auth.tenant()).await? <= 1
+    {
         return Err(last_owner());
     }
     let mut active: memberships::ActiveModel = membership.clone().into();
@@ -118,16 +143,26 @@ pub async fn change_role(state: &AppState, auth: &AuthUser, user_id: Uuid, new_r
             .meta(serde_json::json!({"from": current, "to": new_role})),
     )
     .await?;
-    let user = users::Entity::find_by_id(user_id).one(&txn).await?.ok_or_else(AppError::not_found)?;
+    let user =
+        users::Entity::find_by_id(user_id).one(&txn).await?.ok_or_else(AppError::not_found)?;
     txn.commit().await?;
-    state.events.publish(auth.company_id(), ServerEvent::TeamChanged { by_user_id: Some(auth.user_id) });
-    Ok(MemberDto { user_id, name: user.name, email: user.email, role: new_role, joined_at: updated.created_at })
+    state
+        .events
+        .publish(auth.company_id(), ServerEvent::TeamChanged { by_user_id: Some(auth.user_id) });
+    Ok(MemberDto {
+        user_id,
+        name: user.name,
+        email: user.email,
+        role: new_role,
+        joined_at: updated.created_at,
+    })
 }
 
 /// Removes a member from the company and ends their sessions in it.
 ///
 /// # Errors
 /// 403, 404, 409 as for [`change_role`].
+#[tracing::instrument(skip_all, fields(company_id = %auth.company_id()))]
 pub async fn remove_member(state: &AppState, auth: &AuthUser, user_id: Uuid) -> AppResult<()> {
     auth.require_team_manager()?;
     let txn = state.db.begin().await?;
@@ -152,9 +187,16 @@ pub async fn remove_member(state: &AppState, auth: &AuthUser, user_id: Uuid) -> 
         .filter(sessions::Column::RevokedAt.is_null())
         .exec(&txn)
         .await?;
-    audit::record(&txn, auth.tenant(), AuditEntry::new(Some(auth.user_id), "member.removed").target("user", user_id)).await?;
+    audit::record(
+        &txn,
+        auth.tenant(),
+        AuditEntry::new(Some(auth.user_id), "member.removed").target("user", user_id),
+    )
+    .await?;
     txn.commit().await?;
-    state.events.publish(auth.company_id(), ServerEvent::TeamChanged { by_user_id: Some(auth.user_id) });
+    state
+        .events
+        .publish(auth.company_id(), ServerEvent::TeamChanged { by_user_id: Some(auth.user_id) });
     Ok(())
 }
 
@@ -174,7 +216,13 @@ fn invitation_dto(row: invitations::Model) -> AppResult<InvitationDto> {
 ///
 /// # Errors
 /// 403 (agent; admin inviting an owner), `validation_failed` on `email`, 409 when already a member.
-pub async fn invite(state: &AppState, auth: &AuthUser, raw_email: &str, role: Role) -> AppResult<InvitationDto> {
+#[tracing::instrument(skip_all, fields(company_id = %auth.company_id()))]
+pub async fn invite(
+    state: &AppState,
+    auth: &AuthUser,
+    raw_email: &str,
+    role: Role,
+) -> AppResult<InvitationDto> {
     auth.require_team_manager()?;
     if role == Role::Owner && auth.role != Role::Owner {
         return Err(AppError::new(ErrorCode::Forbidden, "Only an owner can invite another owner."));
@@ -190,7 +238,11 @@ pub async fn invite(state: &AppState, auth: &AuthUser, raw_email: &str, role: Ro
             .count(&txn)
             .await?;
         if already > 0 {
-            return Err(AppError::new(ErrorCode::Conflict, "This person is already a member of the team.").with_field("email"));
+            return Err(AppError::new(
+                ErrorCode::Conflict,
+                "This person is already a member of the team.",
+            )
+            .with_field("email"));
         }
     }
     auth.tenant()
@@ -216,7 +268,10 @@ pub async fn invite(state: &AppState, auth: &AuthUser, raw_email: &str, role: Ro
     }
     .insert(&txn)
     .await?;
-    let company = companies::Entity::find_by_id(auth.company_id()).one(&txn).await?.ok_or_else(AppError::not_found)?;
+    let company = companies::Entity::find_by_id(auth.company_id())
+        .one(&txn)
+        .await?
+        .ok_or_else(AppError::not_found)?;
     let inviter = users::Entity::find_by_id(auth.user_id).one(&txn).await?;
     let lang = inviter.as_ref().map(|u| Lang::negotiate(&u.language)).unwrap_or_default();
     let link = format!("{}/invite?token={token}", state.config.public_base_url());
@@ -224,7 +279,14 @@ pub async fn invite(state: &AppState, auth: &AuthUser, raw_email: &str, role: Ro
         Some(inviter) => format!("{} ({}) · {}", company.name, role, inviter.name),
         None => format!("{} ({})", company.name, role),
     };
-    let message = email::compose(lang, email.as_str(), Key::EmailInviteSubject, Key::EmailInviteBody, &link, Some(&context));
+    let message = email::compose(
+        lang,
+        email.as_str(),
+        Key::EmailInviteSubject,
+        Key::EmailInviteBody,
+        &link,
+        Some(&context),
+    );
     email::enqueue(&txn, message).await?;
     audit::record(
         &txn,
@@ -236,12 +298,19 @@ pub async fn invite(state: &AppState, auth: &AuthUser, raw_email: &str, role: Ro
     .await?;
     txn.commit().await?;
     state.jobs.notify();
-    state.events.publish(auth.company_id(), ServerEvent::TeamChanged { by_user_id: Some(auth.user_id) });
+    state
+        .events
+        .publish(auth.company_id(), ServerEvent::TeamChanged { by_user_id: Some(auth.user_id) });
     invitation_dto(row)
 }
 
 /// Pending (not accepted, revoked or expired) invitations.
-pub async fn list_invitations(state: &AppState, auth: &AuthUser, params: &PageParams) -> AppResult<Page<InvitationDto>> {
+#[tracing::instrument(skip_all, fields(company_id = %auth.company_id()))]
+pub async fn list_invitations(
+    state: &AppState,
+    auth: &AuthUser,
+    params: &PageParams,
+) -> AppResult<Page<InvitationDto>> {
     let limit = params.limit();
     let mut query = auth
         .tenant()
@@ -261,6 +330,7 @@ pub async fn list_invitations(state: &AppState, auth: &AuthUser, params: &PagePa
 
 /// # Errors
 /// 403 for agents; 404 for an unknown invitation, one of another company, or one already closed.
+#[tracing::instrument(skip_all, fields(company_id = %auth.company_id()))]
 pub async fn revoke_invitation(state: &AppState, auth: &AuthUser, id: Uuid) -> AppResult<()> {
     auth.require_team_manager()?;
     let txn = state.db.begin().await?;
@@ -276,13 +346,23 @@ pub async fn revoke_invitation(state: &AppState, auth: &AuthUser, id: Uuid) -> A
     if result.rows_affected == 0 {
         return Err(AppError::not_found());
     }
-    audit::record(&txn, auth.tenant(), AuditEntry::new(Some(auth.user_id), "invitation.revoked").target("invitation", id)).await?;
+    audit::record(
+        &txn,
+        auth.tenant(),
+        AuditEntry::new(Some(auth.user_id), "invitation.revoked").target("invitation", id),
+    )
+    .await?;
     txn.commit().await?;
-    state.events.publish(auth.company_id(), ServerEvent::TeamChanged { by_user_id: Some(auth.user_id) });
+    state
+        .events
+        .publish(auth.company_id(), ServerEvent::TeamChanged { by_user_id: Some(auth.user_id) });
     Ok(())
 }
 
-async fn open_invitation<C: ConnectionTrait>(conn: &C, token: &str) -> AppResult<invitations::Model> {
+async fn open_invitation<C: ConnectionTrait>(
+    conn: &C,
+    token: &str,
+) -> AppResult<invitations::Model> {
     invitations::Entity::find()
         .filter(invitations::Column::TokenHash.eq(hash_token(token.trim())))
         .filter(invitations::Column::AcceptedAt.is_null())
@@ -296,7 +376,10 @@ async fn open_invitation<C: ConnectionTrait>(conn: &C, token: &str) -> AppResult
 /// What the invitation page shows (public: the token is the credential).
 pub async fn preview(state: &AppState, token: &str) -> AppResult<InvitationPreview> {
     let invitation = open_invitation(&state.db, token).await?;
-    let company = companies::Entity::find_by_id(invitation.company_id).one(&state.db).await?.ok_or_else(invalid_token)?;
+    let company = companies::Entity::find_by_id(invitation.company_id)
+        .one(&state.db)
+        .await?
+        .ok_or_else(invalid_token)?;
     let existing_user = users::Entity::find()
         .filter(users::Column::Email.eq(invitation.email.as_str()))
         .count(&state.db)
@@ -315,7 +398,11 @@ pub async fn preview(state: &AppState, token: &str) -> AppResult<InvitationPrevi
 ///
 /// # Errors
 /// 400 `invalid_token`, `validation_failed` on `name`/`password`, `weak_password`, 429.
-pub async fn accept(state: &AppState, client: &ClientInfo, req: AcceptInvitationRequest) -> AppResult<()> {
+pub async fn accept(
+    state: &AppState,
+    client: &ClientInfo,
+    req: AcceptInvitationRequest,
+) -> AppResult<()> {
     state.limits.check_ip(client.ip)?;
     let invitation = open_invitation(&state.db, &req.token).await?;
     let email = EmailAddress::parse(&invitation.email, "email")?;
@@ -326,7 +413,10 @@ pub async fn accept(state: &AppState, client: &ClientInfo, req: AcceptInvitation
     let (user_id, new_user) = match existing {
         Some(user) => {
             if !verify_blocking(req.password, user.password_hash.clone()).await? {
-                return Err(AppError::field("password", "This is not the password of your existing account."));
+                return Err(AppError::field(
+                    "password",
+                    "This is not the password of your existing account.",
+                ));
             }
             (user.id, None)
         }
@@ -367,7 +457,10 @@ pub async fn accept(state: &AppState, client: &ClientInfo, req: AcceptInvitation
     if let Some(user) = new_user {
         match users::Entity::insert(user).exec(&txn).await {
             Err(err) if db::is_unique_violation(&err) => {
-                return Err(AppError::new(ErrorCode::Conflict, "An account with this email was just created; open the link again."));
+                return Err(AppError::new(
+                    ErrorCode::Conflict,
+                    "An account with this email was just created; open the link again.",
+                ));
             }
             other => {
                 other?;
@@ -395,10 +488,14 @@ pub async fn accept(state: &AppState, client: &ClientInfo, req: AcceptInvitation
     audit::record(
         &txn,
         tenant,
-        AuditEntry::new(Some(user_id), "invitation.accepted").target("invitation", invitation.id).ip(client.ip),
+        AuditEntry::new(Some(user_id), "invitation.accepted")
+            .target("invitation", invitation.id)
+            .ip(client.ip),
     )
     .await?;
     txn.commit().await?;
-    state.events.publish(invitation.company_id, ServerEvent::TeamChanged { by_user_id: Some(user_id) });
+    state
+        .events
+        .publish(invitation.company_id, ServerEvent::TeamChanged { by_user_id: Some(user_id) });
     Ok(())
 }

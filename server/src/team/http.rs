@@ -6,7 +6,7 @@ use axum::{
 };
 use serde::Deserialize;
 use shared::api::{
-    Ack, AcceptInvitationRequest, CreateInvitationRequest, InvitationDto, InvitationPreview,
+    AcceptInvitationRequest, Ack, CreateInvitationRequest, InvitationDto, InvitationPreview,
     MemberDto, Page, UpdateMemberRequest,
 };
 use uuid::Uuid;
@@ -47,7 +47,11 @@ pub async fn update_member(
 #[utoipa::path(delete, path = "/api/v1/members/{user_id}", tag = "team",
     responses((status = 204), (status = 403, body = shared::ApiErrorBody), (status = 404, body = shared::ApiErrorBody),
         (status = 409, body = shared::ApiErrorBody)))]
-pub async fn remove_member(State(state): State<AppState>, auth: AuthUser, Path(user_id): Path<Uuid>) -> AppResult<StatusCode> {
+pub async fn remove_member(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(user_id): Path<Uuid>,
+) -> AppResult<StatusCode> {
     domain::remove_member(&state, &auth, user_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -79,7 +83,11 @@ pub async fn list_invitations(
 /// Revoke a pending invitation; its link stops working.
 #[utoipa::path(delete, path = "/api/v1/invitations/{id}", tag = "team",
     responses((status = 204), (status = 404, body = shared::ApiErrorBody)))]
-pub async fn revoke_invitation(State(state): State<AppState>, auth: AuthUser, Path(id): Path<Uuid>) -> AppResult<StatusCode> {
+pub async fn revoke_invitation(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(id): Path<Uuid>,
+) -> AppResult<StatusCode> {
     domain::revoke_invitation(&state, &auth, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

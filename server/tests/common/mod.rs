@@ -36,7 +36,9 @@ async fn fresh_postgres_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
     let name = format!("mia_t_{}", Uuid::new_v4().simple());
     let conn = Database::connect(&admin).await.expect("PostgreSQL for tests is reachable");
-    conn.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create test database");
+    conn.execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .expect("create test database");
     conn.close().await.ok();
     let base = admin.rsplit_once('/').map(|(base, _)| base.to_owned()).unwrap_or(admin);
     format!("{base}/{name}")
@@ -147,9 +149,11 @@ impl TestApp {
             }
             let raw = std::fs::read_to_string(&path).unwrap_or_default();
             let decoded = decode_quoted_printable(&raw);
-            let to_line = decoded.lines().find(|l| l.to_ascii_lowercase().starts_with("to:")).unwrap_or("");
+            let to_line =
+                decoded.lines().find(|l| l.to_ascii_lowercase().starts_with("to:")).unwrap_or("");
             if to_line.to_ascii_lowercase().contains(&to.to_ascii_lowercase()) {
-                let modified = entry.metadata().and_then(|m| m.modified()).unwrap_or(std::time::UNIX_EPOCH);
+                let modified =
+                    entry.metadata().and_then(|m| m.modified()).unwrap_or(std::time::UNIX_EPOCH);
                 found.push((modified, decoded));
             }
         }
@@ -163,7 +167,10 @@ impl TestApp {
         for email in self.emails_to(to).iter().rev() {
             if let Some(start) = email.find(&needle) {
                 let rest = &email[start + needle.len()..];
-                let token: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+                let token: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                    .collect();
                 return token;
             }
         }
@@ -182,7 +189,8 @@ impl TestApp {
     /// Logs in; on success the session carries the CSRF token from the response.
     pub async fn login(&self, email: &str, password: &str) -> (Session, StatusCode, Value) {
         let mut session = self.session();
-        let response = session.post("/api/v1/auth/login", json!({"email": email, "password": password})).await;
+        let response =
+            session.post("/api/v1/auth/login", json!({"email": email, "password": password})).await;
         let status = response.status();
         let body: Value = response.json().await.unwrap_or(Value::Null);
         if status == StatusCode::OK {
@@ -198,7 +206,8 @@ impl TestApp {
         assert_eq!(response.status(), StatusCode::CREATED, "{}", response.text().await.unwrap());
         self.drain_jobs().await;
         let token = self.token_from_email(&email, "/verify-email");
-        let verified = self.session().post("/api/v1/auth/verify-email", json!({"token": token})).await;
+        let verified =
+            self.session().post("/api/v1/auth/verify-email", json!({"token": token})).await;
         assert_eq!(verified.status(), StatusCode::OK);
         self.logged_in(email).await
     }
@@ -207,13 +216,17 @@ impl TestApp {
     /// the new member logged in.
     pub async fn add_member(&self, owner: &TestUser, role: &str) -> TestUser {
         let email = format!("member-{}@example.com", Uuid::new_v4().simple());
-        let response = owner.session.post("/api/v1/invitations", json!({"email": email, "role": role})).await;
+        let response =
+            owner.session.post("/api/v1/invitations", json!({"email": email, "role": role})).await;
         assert_eq!(response.status(), StatusCode::CREATED, "{}", response.text().await.unwrap());
         self.drain_jobs().await;
         let token = self.token_from_email(&email, "/invite");
         let accepted = self
             .session()
-            .post("/api/v1/invitations/accept", json!({"token": token, "name": "João Souza", "password": PASSWORD}))
+            .post(
+                "/api/v1/invitations/accept",
+                json!({"token": token, "name": "João Souza", "password": PASSWORD}),
+            )
             .await;
         assert_eq!(accepted.status(), StatusCode::OK, "{}", accepted.text().await.unwrap());
         self.logged_in(email).await

@@ -1,0 +1,140 @@
+// Shared helpers of the browser tests: environment, the email outbox, and step reporting.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+/** Reads a required environment variable or stops with a message saying what is missing. */
+export function requireEnv(name) {
+  const value = process.env[name];
+  if (!value) {
+    throw new Error(`${name} is not set: run through scripts/e2e.sh, or see end2end/README.md`);
+  }
+  return value;
+}
+
+export const BASE_URL = requireEnv('BASE_URL').replace(/\/+$/, '');
+export const OUTBOX_DIR = requireEnv('OUTBOX_DIR');
+export const SCREENSHOT_DIR = process.env.SCREENSHOT_DIR || '';
+
+/** Longest wait of one UI step (navigation, a request and its re-render). */
+export const STEP_TIMEOUT = 20_000;
+
+/** Debian's Chromium; no browser download happens anywhere in this suite. */
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** A unique address per run, so reruns against the same data directory never collide. */
+export function uniqueEmail(label) {
+  const stamp = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 7)}`;
+  return `${label}-${stamp}@example.test`;
+}
+
+/**
+ * Runs one named step; a failure names the step and carries what the browser reported, so the
+ * log says where the flow broke instead of only "timeout".
+ */
+export async function step(name, diagnostics, fn) {
+  const started = Date.now();
+  try {
+    const result = await fn();
+    console.log(`  ✓ ${name} (${Date.now() - started} ms)`);
+    return result;
+  } catch (error) {
+    const extra = diagnostics.length ? `\n  browser said:\n    ${diagnostics.slice(-15).join('\n    ')}` : '';
+    const wrapped = new Error(`step "${name}" failed: ${error.message}${extra}`);
+    wrapped.cause = error;
+    throw wrapped;
+  }
+}
+
+/** Undoes quoted-printable: soft line breaks (`=\r\n`) and `=XX` escapes (UTF-8 bytes). */
+export function decodeQuotedPrintable(text) {
+  const joined = text.replace(/=\r?\n/g, '');
+  const bytes = [];
+  for (let i = 0; i < joined.length; i++) {
+    const hex = joined.slice(i + 1, i + 3);
+    if (joined[i] === '=' && /^[0-9A-Fa-f]{2}$/.test(hex)) {
+      bytes.push(parseInt(hex, 16));
+      i += 2;
+    } else {
+      bytes.push(...Buffer.from(joined[i], 'utf8'));
+    }
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+/**
+ * The readable texts of a raw RFC 822 message, decoded first: base64 parts, then the
+ * quoted-printable reading, and the raw text only when nothing declares an encoding (a raw
+ * quoted-printable body would yield a link cut at a soft line break, with `=3D` in it).
+ */
+export function readableBodies(raw) {
+  const texts = [];
+  const base64Part = /Content-Transfer-Encoding:\s*base64[^\n]*\r?\n(?:[^\r\n]+\r?\n)*\r?\n([A-Za-z0-9+/=\r\n]+)/gi;
+  for (const match of raw.matchAll(base64Part)) {
+    texts.push(Buffer.from(match[1].replace(/\s+/g, ''), 'base64').toString('utf8'));
+  }
+  if (/Content-Transfer-Encoding:\s*quoted-printable/i.test(raw)) {
+    texts.push(decodeQuotedPrintable(raw));
+  }
+  if (!/Content-Transfer-Encoding:/i.test(raw)) {
+    texts.push(raw);
+  }
+  return texts.map((text) => text.replace(/&amp;/g, '&'));
+}
+
+/** The `To:` header of a raw message (unfolded), lower-cased. */
+function recipients(raw) {
+  const headers = raw.split(/\r?\n\r?\n/, 1)[0].replace(/\r?\n[ \t]+/g, ' ');
+  const to = headers.split(/\r?\n/).find((line) => /^to:/i.test(line));
+  return (to || '').toLowerCase();
+}
+
+/**
+ * Waits for the newest `.eml` addressed to `email` that contains a link to `pathname`, and
+ * returns that link re-rooted on BASE_URL (the server may know itself under another address).
+ */
+export async function waitForEmailLink(email, pathname, { timeout = 15_000 } = {}) {
+  const deadline = Date.now() + timeout;
+  const linkPattern = new RegExp(`https?://[^\\s"'<>]*?${pathname.replace(/[-/]/g, '\\$&')}\\?token=[^\\s"'<>]+`);
+  let seen = 0;
+  while (Date.now() < deadline) {
+    let names = [];
+    try {
+      names = (await fs.readdir(OUTBOX_DIR)).filter((name) => name.endsWith('.eml'));
+    } catch {
+      // The outbox folder appears with the first email.
+    }
+    seen = names.length;
+    const candidates = [];
+    for (const name of names) {
+      const file = path.join(OUTBOX_DIR, name);
+      const [raw, stat] = await Promise.all([fs.readFile(file, 'utf8'), fs.stat(file)]);
+      if (recipients(raw).includes(email.toLowerCase())) candidates.push({ raw, mtime: stat.mtimeMs });
+    }
+    candidates.sort((a, b) => b.mtime - a.mtime);
+    for (const { raw } of candidates) {
+      for (const text of readableBodies(raw)) {
+        const found = text.match(linkPattern);
+        if (found) {
+          const url = new URL(found[0]);
+          return `${BASE_URL}${url.pathname}${url.search}`;
+        }
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`no email to ${email} with a ${pathname} link in ${OUTBOX_DIR} after ${timeout} ms (${seen} .eml files there)`);
+}
