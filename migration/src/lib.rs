@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_tenants;
 mod m20261125_000002_jobs;
+mod m20261125_000003_contacts;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261125_000001_tenants::Migration),
             Box::new(m20261125_000002_jobs::Migration),
+            Box::new(m20261125_000003_contacts::Migration),
         ]
     }
 }

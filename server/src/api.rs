@@ -14,7 +14,7 @@ use utoipa::{
     Modify, OpenApi,
 };
 
-use crate::{auth, db, error::error_response, state::AppState, team, ws};
+use crate::{auth, contacts, db, error::error_response, state::AppState, team, ws};
 
 /// JSON bodies larger than this are refused with 413 before they are parsed.
 const MAX_JSON_BODY: usize = 1024 * 1024;
@@ -31,6 +31,8 @@ const MAX_JSON_BODY: usize = 1024 * 1024;
         team::http::list_members, team::http::update_member, team::http::remove_member,
         team::http::create_invitation, team::http::list_invitations, team::http::revoke_invitation,
         team::http::preview_invitation, team::http::accept_invitation,
+        contacts::http::list, contacts::http::create, contacts::http::get, contacts::http::update,
+        contacts::http::delete,
         ws::upgrade, healthz, readyz,
     ),
     components(schemas(shared::ServerEvent, shared::ErrorCode)),
@@ -40,6 +42,7 @@ const MAX_JSON_BODY: usize = 1024 * 1024;
         (name = "auth", description = "Accounts, sessions and the caller"),
         (name = "team", description = "Members, roles and invitations"),
         (name = "api-keys", description = "Keys for integrations"),
+        (name = "contacts", description = "The CRM: contacts, tags, attributes, opt-out"),
         (name = "live", description = "WebSocket events"),
         (name = "ops", description = "Health checks"),
     )
@@ -89,6 +92,11 @@ pub fn router() -> Router<AppState> {
         .route("/invitations/preview", get(team::http::preview_invitation))
         .route("/invitations/accept", post(team::http::accept_invitation))
         .route("/invitations/{id}", delete(team::http::revoke_invitation))
+        .route("/contacts", get(contacts::http::list).post(contacts::http::create))
+        .route(
+            "/contacts/{id}",
+            get(contacts::http::get).patch(contacts::http::update).delete(contacts::http::delete),
+        )
         .route("/ws", get(ws::upgrade))
         .route("/openapi.json", get(openapi_json))
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY));

@@ -9,6 +9,7 @@ pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod config;
+pub mod contacts;
 pub mod crypto;
 pub mod db;
 pub mod email;

@@ -200,3 +200,74 @@ pub struct CreatedApiKey {
     pub key: String,
     pub created_at: DateTime<Utc>,
 }
+
+// ---------------------------------------------------------------------------------------------
+// Contacts
+
+/// A customer of the company.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ContactDto {
+    pub id: Uuid,
+    /// E.164, e.g. `+5511999990000`.
+    pub phone: String,
+    /// May be empty when only the number is known.
+    pub name: String,
+    pub email: Option<String>,
+    /// Lower-case tags, sorted.
+    pub tags: Vec<String>,
+    /// Company-defined attributes (`{"plan": "gold", "birthday": "1990-04-01"}`).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub attributes: serde_json::Map<String, serde_json::Value>,
+    pub notes: Option<String>,
+    pub opted_out: bool,
+    pub opted_out_at: Option<DateTime<Utc>>,
+    /// How the opt-out happened: `manual`, `keyword` (a STOP/SAIR reply) or `import`.
+    pub opted_out_via: Option<String>,
+    pub last_contacted_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CreateContactRequest {
+    /// As people type it: spaces, dashes, parentheses, a leading `00` or `+`; numbers without a
+    /// country code use the company's default country.
+    pub phone: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub attributes: serde_json::Map<String, serde_json::Value>,
+    #[serde(default)]
+    pub notes: Option<String>,
+    #[serde(default)]
+    pub opted_out: bool,
+}
+
+/// Only the fields present change. An empty `email` or `notes` clears it; `tags` and
+/// `attributes` replace the whole set (an attribute set to `null` is removed).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct UpdateContactRequest {
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub attributes: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default)]
+    pub notes: Option<String>,
+    #[serde(default)]
+    pub opted_out: Option<bool>,
+}

@@ -34,6 +34,8 @@ pub enum ErrorCode {
     EmailTaken,
     /// The request conflicts with the current state (e.g. already a member).
     Conflict,
+    /// A contact with this phone number already exists in the company.
+    ContactExists,
     /// A link token (verification, reset, invitation) is unknown, used or expired.
     InvalidToken,
     /// Too many attempts; retry later.
@@ -64,6 +66,7 @@ impl ErrorCode {
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::EmailTaken => "email_taken",
             ErrorCode::Conflict => "conflict",
+            ErrorCode::ContactExists => "contact_exists",
             ErrorCode::InvalidToken => "invalid_token",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::PayloadTooLarge => "payload_too_large",
@@ -85,7 +88,7 @@ impl ErrorCode {
             ErrorCode::EmailNotVerified | ErrorCode::Forbidden | ErrorCode::CsrfFailed => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::MethodNotAllowed => 405,
-            ErrorCode::EmailTaken | ErrorCode::Conflict => 409,
+            ErrorCode::EmailTaken | ErrorCode::Conflict | ErrorCode::ContactExists => 409,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::RateLimited => 429,

@@ -19,6 +19,9 @@ pub enum ServerEvent {
     /// Members or invitations changed; team screens refetch.
     #[serde(rename = "team.changed")]
     TeamChanged { by_user_id: Option<Uuid> },
+    /// Contacts were created, changed or deleted; contact lists refetch.
+    #[serde(rename = "contacts.changed")]
+    ContactsChanged { by_user_id: Option<Uuid> },
     /// An API key was created or revoked.
     #[serde(rename = "api_keys.changed")]
     ApiKeysChanged { by_user_id: Option<Uuid> },

@@ -99,6 +99,7 @@ messages! {
     ErrNotFound => "Not found.", "Não encontrado.";
     ErrMethodNotAllowed => "This action is not available here.", "Esta ação não está disponível aqui.";
     ErrEmailTaken => "An account with this email already exists.", "Já existe uma conta com este e-mail.";
+    ErrContactExists => "A contact with this phone number already exists.", "Já existe um contato com este número de telefone.";
     ErrConflict => "This conflicts with the current state.", "Isso conflita com o estado atual.";
     ErrInvalidToken => "This link is invalid or has expired.", "Este link é inválido ou expirou.";
     ErrRateLimited => "Too many attempts. Wait a minute and try again.",
@@ -333,6 +334,50 @@ messages! {
     ChangePasswordSubmit => "Change password", "Alterar senha";
     CurrentPasswordWrong => "The current password is incorrect.", "A senha atual está incorreta.";
     LanguageHint => "The interface language, saved in this browser.", "O idioma da interface, salvo neste navegador.";
+
+    // UI: contacts
+    ContactsSubtitle => "The people you talk to on WhatsApp and SMS.",
+        "As pessoas com quem você conversa por WhatsApp e SMS.";
+    ContactsCountOne => "1 contact", "1 contato";
+    ContactsCount => "{count} contacts", "{count} contatos";
+    ContactsCountMore => "First {count} contacts", "Primeiros {count} contatos";
+    NewContact => "New contact", "Novo contato";
+    EditContact => "Edit contact", "Editar contato";
+    ContactsSearchLabel => "Search contacts", "Buscar contatos";
+    ContactsSearchPlaceholder => "Name, phone or email", "Nome, telefone ou e-mail";
+    ContactsTagLabel => "Tag", "Tag";
+    ContactsTagPlaceholder => "Filter by tag", "Filtrar por tag";
+    ClearFilters => "Clear filters", "Limpar filtros";
+    FilterByTag => "Show contacts tagged {tag}", "Mostrar contatos com a tag {tag}";
+    Phone => "Phone", "Telefone";
+    Tags => "Tags", "Tags";
+    Notes => "Notes", "Observações";
+    Actions => "Actions", "Ações";
+    Edit => "Edit", "Editar";
+    Delete => "Delete", "Excluir";
+    Close => "Close", "Fechar";
+    LoadMore => "Load more", "Carregar mais";
+    ContactNoName => "No name", "Sem nome";
+    ContactPhoneHint => "With area code, e.g. (11) 98765-4321. For other countries, start with + and the country code.",
+        "Com DDD, ex.: (11) 98765-4321. Para outros países, comece com + e o código do país.";
+    ContactPhoneInvalid => "This is not a valid phone number. Check the area code and the number of digits.",
+        "Este não é um número de telefone válido. Confira o DDD e a quantidade de dígitos.";
+    ContactTagsHint => "Separate tags with commas, e.g. vip, customer.",
+        "Separe as tags com vírgulas, ex.: vip, cliente.";
+    ContactOptedOut => "Opted out of messages", "Descadastrado das mensagens";
+    ContactOptedOutHint => "Campaigns skip people who asked not to receive messages.",
+        "As campanhas ignoram quem pediu para não receber mensagens.";
+    OptedOutBadge => "Opted out", "Descadastrado";
+    SaveContact => "Save contact", "Salvar contato";
+    DeleteContact => "Delete contact", "Excluir contato";
+    ConfirmDeleteContact => "Delete the contact {name}?", "Excluir o contato {name}?";
+    ContactCreated => "Contact created.", "Contato criado.";
+    ContactUpdated => "Contact saved.", "Contato salvo.";
+    ContactDeleted => "Contact deleted.", "Contato excluído.";
+    NoContactsYet => "No contacts yet.", "Nenhum contato ainda.";
+    NoContactsYetHint => "Add your first contact to start conversations and campaigns.",
+        "Adicione seu primeiro contato para começar conversas e campanhas.";
+    NoContactMatches => "No contacts match these filters.", "Nenhum contato corresponde a estes filtros.";
 }
 
 impl Key {
@@ -351,6 +396,7 @@ impl Key {
             ErrorCode::MethodNotAllowed => Key::ErrMethodNotAllowed,
             ErrorCode::EmailTaken => Key::ErrEmailTaken,
             ErrorCode::Conflict => Key::ErrConflict,
+            ErrorCode::ContactExists => Key::ErrContactExists,
             ErrorCode::InvalidToken => Key::ErrInvalidToken,
             ErrorCode::RateLimited => Key::ErrRateLimited,
             ErrorCode::PayloadTooLarge => Key::ErrPayloadTooLarge,

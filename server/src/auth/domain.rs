@@ -35,6 +35,9 @@ pub const VERIFY_EMAIL: &str = "verify_email";
 pub const RESET_PASSWORD: &str = "reset_password";
 const VERIFY_TTL: TimeDelta = TimeDelta::hours(48);
 const RESET_TTL: TimeDelta = TimeDelta::hours(1);
+/// New companies read numbers without a country code as Brazilian (our first market); a company
+/// setting changes it.
+const DEFAULT_COUNTRY: &str = "BR";
 
 /// Creates a company, its owner (unverified) and queues the verification email.
 ///
@@ -67,6 +70,7 @@ pub async fn signup(
     companies::ActiveModel {
         id: Set(company_id),
         name: Set(company_name.into_inner()),
+        default_country: Set(DEFAULT_COUNTRY.to_owned()),
         created_at: Set(now),
         updated_at: Set(now),
     }

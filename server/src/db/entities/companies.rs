@@ -6,6 +6,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub name: String,
+    /// ISO 3166 alpha-2 country for phone numbers typed without a country code.
+    pub default_country: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -4,6 +4,8 @@
 pub mod api_keys;
 pub mod audit_log;
 pub mod companies;
+pub mod contact_tags;
+pub mod contacts;
 pub mod email_tokens;
 pub mod invitations;
 pub mod jobs;
@@ -21,6 +23,16 @@ impl TenantScoped for api_keys::Entity {
 impl TenantScoped for audit_log::Entity {
     fn company_column() -> Self::Column {
         audit_log::Column::CompanyId
+    }
+}
+impl TenantScoped for contacts::Entity {
+    fn company_column() -> Self::Column {
+        contacts::Column::CompanyId
+    }
+}
+impl TenantScoped for contact_tags::Entity {
+    fn company_column() -> Self::Column {
+        contact_tags::Column::CompanyId
     }
 }
 impl TenantScoped for invitations::Entity {
