@@ -30,6 +30,7 @@ use crate::pages::{
         forgot_password::ForgotPassword, invite::AcceptInvitation, login::Login,
         reset_password::ResetPassword, signup::Signup, verify_email::VerifyEmail,
     },
+    contacts::ContactsPage,
     dashboard::Dashboard,
     not_found::NotFound,
     settings::{account::AccountSettings, api_keys::ApiKeysSettings, team::TeamSettings},
@@ -98,10 +99,7 @@ pub fn App() -> impl IntoView {
                             path=path!("/inbox")
                             view=|| view! { <AreaPlaceholder item=nav::INBOX/> }
                         />
-                        <Route
-                            path=path!("/contacts")
-                            view=|| view! { <AreaPlaceholder item=nav::CONTACTS/> }
-                        />
+                        <Route path=path!("/contacts") view=ContactsPage/>
                         <Route
                             path=path!("/campaigns")
                             view=|| view! { <AreaPlaceholder item=nav::CAMPAIGNS/> }

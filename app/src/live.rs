@@ -2,7 +2,7 @@
 //!
 //! Pages do not talk to the socket. They read per-topic version counters from [`Live`] and
 //! refetch when a counter moves (the Team page on `team.changed`, the API keys page on
-//! `api_keys.changed`). After a reconnect every counter moves too, because events sent while we
+//! `api_keys.changed`, the Contacts page on `contacts.changed`). After a reconnect every counter moves too, because events sent while we
 //! were offline are lost.
 
 use leptos::prelude::*;
@@ -36,6 +36,7 @@ pub struct Live {
     last_event: RwSignal<Option<ServerEvent>>,
     team: RwSignal<u64>,
     api_keys: RwSignal<u64>,
+    contacts: RwSignal<u64>,
     /// Cancels the running connection loop; `None` when stopped.
     task: StoredValue<Option<futures::future::AbortHandle>>,
 }
@@ -47,6 +48,7 @@ impl Live {
             last_event: RwSignal::new(None),
             team: RwSignal::new(0),
             api_keys: RwSignal::new(0),
+            contacts: RwSignal::new(0),
             task: StoredValue::new(None),
         };
         provide_context(live);
@@ -71,6 +73,11 @@ impl Live {
     /// Moves on `api_keys.changed` (and on reconnect).
     pub fn api_keys_version(self) -> u64 {
         self.api_keys.get()
+    }
+
+    /// Moves on `contacts.changed` (and on reconnect).
+    pub fn contacts_version(self) -> u64 {
+        self.contacts.get()
     }
 
     /// Opens the connection unless it is already running. Browser only. `auth` is asked to
@@ -114,6 +121,7 @@ impl Live {
             ServerEvent::Ready { .. } => self.state.set(LiveState::Live),
             ServerEvent::TeamChanged { .. } => self.team.update(|v| *v += 1),
             ServerEvent::ApiKeysChanged { .. } => self.api_keys.update(|v| *v += 1),
+            ServerEvent::ContactsChanged { .. } => self.contacts.update(|v| *v += 1),
             _ => {}
         }
         self.last_event.set(Some(event));
@@ -124,6 +132,7 @@ impl Live {
     fn bump_all(self) {
         self.team.update(|v| *v += 1);
         self.api_keys.update(|v| *v += 1);
+        self.contacts.update(|v| *v += 1);
     }
 }
 

@@ -32,7 +32,7 @@ const MAX_JSON_BODY: usize = 1024 * 1024;
         team::http::create_invitation, team::http::list_invitations, team::http::revoke_invitation,
         team::http::preview_invitation, team::http::accept_invitation,
         contacts::http::list, contacts::http::create, contacts::http::get, contacts::http::update,
-        contacts::http::delete,
+        contacts::http::delete, contacts::http::export,
         ws::upgrade, healthz, readyz,
     ),
     components(schemas(shared::ServerEvent, shared::ErrorCode)),
@@ -93,6 +93,7 @@ pub fn router() -> Router<AppState> {
         .route("/invitations/accept", post(team::http::accept_invitation))
         .route("/invitations/{id}", delete(team::http::revoke_invitation))
         .route("/contacts", get(contacts::http::list).post(contacts::http::create))
+        .route("/contacts/export", get(contacts::http::export))
         .route(
             "/contacts/{id}",
             get(contacts::http::get).patch(contacts::http::update).delete(contacts::http::delete),

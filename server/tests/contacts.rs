@@ -215,3 +215,44 @@ async fn contacts_of_another_company_are_not_found() {
     let untouched: Value = acme.session.get(&path).await.json().await.unwrap();
     assert_eq!(untouched["tags"], json!(["vip"]));
 }
+
+#[tokio::test]
+async fn export_follows_the_filter_and_names_attribute_columns() {
+    let app = spawn_app().await;
+    let user = app.verified_user("Acme").await;
+    user.session
+        .post("/api/v1/contacts", json!({"phone": "11987650001", "name": "Ana, \"A\" Lima", "tags": ["vip", "sp"], "attributes": {"plan": "gold"}}))
+        .await;
+    user.session
+        .post(
+            "/api/v1/contacts",
+            json!({"phone": "11987650002", "name": "João", "attributes": {"city": "Recife"}}),
+        )
+        .await;
+    user.session.post("/api/v1/contacts", json!({"phone": "11987650003", "name": "Zé"})).await;
+
+    let response = user.session.get("/api/v1/contacts/export?tag=vip").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(response.headers()["content-disposition"].to_str().unwrap().contains("attachment"));
+    let bytes = response.bytes().await.unwrap();
+    assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]), "UTF-8 BOM for spreadsheets");
+    let mut reader = csv::Reader::from_reader(&bytes[3..]);
+    let headers: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    assert_eq!(
+        headers,
+        ["phone", "name", "email", "tags", "opted_out", "notes", "created_at", "plan"]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(&rows[0][0], "+5511987650001");
+    assert_eq!(&rows[0][1], "Ana, \"A\" Lima", "quoting survives a round trip");
+    assert_eq!(&rows[0][3], "sp, vip");
+    assert_eq!(&rows[0][7], "gold");
+
+    let all = user.session.get("/api/v1/contacts/export").await.bytes().await.unwrap();
+    let mut reader = csv::Reader::from_reader(&all[3..]);
+    let headers: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    assert_eq!(&headers[7..], ["city", "plan"]);
+    assert_eq!(reader.records().count(), 3);
+}

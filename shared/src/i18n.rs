@@ -368,7 +368,7 @@ messages! {
     ContactOptedOutHint => "Campaigns skip people who asked not to receive messages.",
         "As campanhas ignoram quem pediu para não receber mensagens.";
     OptedOutBadge => "Opted out", "Descadastrado";
-    SaveContact => "Save contact", "Salvar contato";
+    Save => "Save", "Salvar";
     DeleteContact => "Delete contact", "Excluir contato";
     ConfirmDeleteContact => "Delete the contact {name}?", "Excluir o contato {name}?";
     ContactCreated => "Contact created.", "Contato criado.";

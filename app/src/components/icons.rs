@@ -32,6 +32,8 @@ pub enum IconName {
     Circle,
     Clock,
     Chat,
+    Search,
+    Tag,
 }
 
 impl IconName {
@@ -109,6 +111,11 @@ impl IconName {
             IconName::Chat => &[
                 "M5 5h14a2 2 0 0 1 2 2v8a2 2 0 0 1-2 2h-7l-4.5 3.5V17H5a2 2 0 0 1-2-2V7a2 2 0 0 1 2-2z",
                 "M8 10h8M8 13.5h5",
+            ],
+            IconName::Search => &["M4 11a7 7 0 1 0 14 0a7 7 0 1 0-14 0", "M20 20l-4.2-4.2"],
+            IconName::Tag => &[
+                "M3.5 12.2V5A1.5 1.5 0 0 1 5 3.5h7.2l8.3 8.3a1.5 1.5 0 0 1 0 2.1l-7.1 7.1a1.5 1.5 0 0 1-2.1 0z",
+                "M8 8h.01",
             ],
         }
     }

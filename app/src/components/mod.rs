@@ -1,6 +1,7 @@
 //! Building blocks shared by pages.
 
 pub mod app_shell;
+pub mod feedback;
 pub mod form;
 pub mod icons;
 pub mod layout;

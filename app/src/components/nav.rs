@@ -44,7 +44,7 @@ pub const CONTACTS: NavItem = NavItem {
     icon: IconName::Users,
     testid: "nav-contacts",
     description: Key::AreaContactsDesc,
-    upcoming: true,
+    upcoming: false,
 };
 pub const CAMPAIGNS: NavItem = NavItem {
     path: "/campaigns",

@@ -2,6 +2,7 @@
 
 pub mod areas;
 pub mod auth;
+pub mod contacts;
 pub mod dashboard;
 pub mod not_found;
 pub mod settings;

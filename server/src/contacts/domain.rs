@@ -406,41 +406,29 @@ fn like_pattern(needle: &str) -> String {
     format!("%{escaped}%")
 }
 
-/// Newest first, filtered by `q` and `tag`, one page at a time.
-pub async fn list(
-    state: &AppState,
-    auth: &AuthUser,
-    filter: &ContactFilter,
-) -> AppResult<Page<ContactDto>> {
+/// The filtered, newest-first query behind both the list and the CSV export.
+fn filtered(
+    tenant: Tenant,
+    q: Option<&str>,
+    tag: Option<&str>,
+) -> sea_orm::Select<contacts::Entity> {
     use sea_orm::sea_query::{ExprTrait, LikeExpr};
-    let tenant = auth.tenant();
-    let page_params = filter.page();
-    let limit = page_params.limit();
     let mut query = tenant
         .select::<contacts::Entity>()
         .filter(contacts::Column::DeletedAt.is_null())
-        .order_by_desc(contacts::Column::Id)
-        .limit(limit + 1);
-    if let Some(cursor) = page_params.cursor()? {
-        query = query.filter(contacts::Column::Id.lt(cursor));
-    }
-    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let text = Expr::col(contacts::Column::SearchText)
-            .like(LikeExpr::new(like_pattern(&q.to_lowercase())).escape('\\'));
+        .order_by_desc(contacts::Column::Id);
+    if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
+        let pattern = |needle: &str| LikeExpr::new(like_pattern(needle)).escape('\\');
+        let mut condition = sea_orm::Condition::any()
+            .add(Expr::col(contacts::Column::SearchText).like(pattern(&q.to_lowercase())));
+        // "(21) 92222" should find +552192222...: also match the digits against the phone.
         let digits: String = q.chars().filter(char::is_ascii_digit).collect();
-        let condition = if digits.len() >= 3 {
-            sea_orm::Condition::any().add(text).add(
-                Expr::col(contacts::Column::Phone)
-                    .like(LikeExpr::new(like_pattern(&digits)).escape('\\')),
-            )
-        } else {
-            sea_orm::Condition::any().add(text)
-        };
+        if digits.len() >= 3 {
+            condition = condition.add(Expr::col(contacts::Column::Phone).like(pattern(&digits)));
+        }
         query = query.filter(condition);
     }
-    if let Some(tag) =
-        filter.tag.as_deref().map(|t| t.trim().to_lowercase()).filter(|t| !t.is_empty())
-    {
+    if let Some(tag) = tag.map(|t| t.trim().to_lowercase()).filter(|t| !t.is_empty()) {
         let tagged = Query::select()
             .column(contact_tags::Column::ContactId)
             .from(contact_tags::Entity)
@@ -449,17 +437,144 @@ pub async fn list(
             .to_owned();
         query = query.filter(contacts::Column::Id.in_subquery(tagged));
     }
-    let rows = query.all(&state.db).await?;
+    query
+}
+
+/// One batch of the filtered contacts after `cursor`, with their tags.
+async fn fetch_batch<C: ConnectionTrait>(
+    conn: &C,
+    tenant: Tenant,
+    filter: &ContactFilter,
+    cursor: Option<Uuid>,
+    limit: u64,
+) -> AppResult<Vec<ContactDto>> {
+    let mut query = filtered(tenant, filter.q.as_deref(), filter.tag.as_deref()).limit(limit);
+    if let Some(cursor) = cursor {
+        query = query.filter(contacts::Column::Id.lt(cursor));
+    }
+    let rows = query.all(conn).await?;
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let mut tags = tags_of(&state.db, tenant, &ids).await?;
-    let items = rows
+    let mut tags = tags_of(conn, tenant, &ids).await?;
+    Ok(rows
         .into_iter()
         .map(|row| {
             let row_tags = tags.remove(&row.id).unwrap_or_default();
             to_dto(row, row_tags)
         })
-        .collect();
+        .collect())
+}
+
+/// Newest first, filtered by `q` and `tag`, one page at a time.
+pub async fn list(
+    state: &AppState,
+    auth: &AuthUser,
+    filter: &ContactFilter,
+) -> AppResult<Page<ContactDto>> {
+    let page_params = filter.page();
+    let limit = page_params.limit();
+    let items =
+        fetch_batch(&state.db, auth.tenant(), filter, page_params.cursor()?, limit + 1).await?;
     Ok(page(items, limit, |c: &ContactDto| c.id))
+}
+
+const EXPORT_BATCH: u64 = 1000;
+const FIXED_COLUMNS: [&str; 7] =
+    ["phone", "name", "email", "tags", "opted_out", "notes", "created_at"];
+
+/// The CSV export of a filter: the columns import understands (`phone,name,email,tags`), then
+/// `opted_out,notes,created_at`, then one column per attribute found. Starts with a UTF-8 BOM so
+/// spreadsheet programs read accents right. Produced in batches, never all in memory.
+pub async fn export_csv(
+    state: &AppState,
+    auth: &AuthUser,
+    filter: ContactFilter,
+) -> AppResult<impl futures::Stream<Item = Result<Vec<u8>, std::io::Error>> + Send + 'static> {
+    let tenant = auth.tenant();
+    // First pass: the attribute columns (attributes are free-form, so look at every row).
+    let mut keys = BTreeSet::new();
+    let mut cursor = None;
+    loop {
+        let rows = filtered(tenant, filter.q.as_deref(), filter.tag.as_deref())
+            .filter(cursor.map_or(sea_orm::Condition::all(), |c: Uuid| {
+                sea_orm::Condition::all().add(contacts::Column::Id.lt(c))
+            }))
+            .limit(EXPORT_BATCH)
+            .all(&state.db)
+            .await?;
+        for row in &rows {
+            if let Value::Object(map) = &row.attributes {
+                keys.extend(map.keys().cloned());
+            }
+        }
+        match rows.last() {
+            Some(last) if rows.len() as u64 == EXPORT_BATCH => cursor = Some(last.id),
+            _ => break,
+        }
+    }
+    let keys: Vec<String> = keys.into_iter().collect();
+    let mut header = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
+    let columns: Vec<&str> =
+        FIXED_COLUMNS.iter().copied().chain(keys.iter().map(String::as_str)).collect();
+    header.write_record(&columns).map_err(|e| AppError::internal(format!("csv header: {e}")))?;
+    let header = header.into_inner().map_err(|e| AppError::internal(format!("csv header: {e}")))?;
+
+    let db = state.db.clone();
+    struct Progress {
+        cursor: Option<Uuid>,
+        header: Option<Vec<u8>>,
+        done: bool,
+    }
+    let start = Progress { cursor: None, header: Some(header), done: false };
+    Ok(futures::stream::unfold(start, move |mut progress| {
+        let db = db.clone();
+        let filter = filter.clone();
+        let keys = keys.clone();
+        async move {
+            if let Some(header) = progress.header.take() {
+                return Some((Ok(header), progress));
+            }
+            if progress.done {
+                return None;
+            }
+            let batch = match fetch_batch(&db, tenant, &filter, progress.cursor, EXPORT_BATCH).await
+            {
+                Ok(batch) => batch,
+                Err(err) => {
+                    tracing::error!(error = %err, "contact export failed mid-stream");
+                    progress.done = true;
+                    return Some((Err(std::io::Error::other("export failed")), progress));
+                }
+            };
+            progress.done = (batch.len() as u64) < EXPORT_BATCH;
+            progress.cursor = batch.last().map(|c| c.id);
+            if batch.is_empty() {
+                return None;
+            }
+            let mut writer = csv::Writer::from_writer(Vec::new());
+            for contact in &batch {
+                let mut record = vec![
+                    contact.phone.clone(),
+                    contact.name.clone(),
+                    contact.email.clone().unwrap_or_default(),
+                    contact.tags.join(", "),
+                    contact.opted_out.to_string(),
+                    contact.notes.clone().unwrap_or_default(),
+                    contact.created_at.to_rfc3339(),
+                ];
+                for key in &keys {
+                    record.push(match contact.attributes.get(key) {
+                        None | Some(Value::Null) => String::new(),
+                        Some(Value::String(text)) => text.clone(),
+                        Some(other) => other.to_string(),
+                    });
+                }
+                if let Err(err) = writer.write_record(&record) {
+                    return Some((Err(std::io::Error::other(err.to_string())), progress));
+                }
+            }
+            Some((writer.into_inner().map_err(|e| std::io::Error::other(e.to_string())), progress))
+        }
+    }))
 }
 
 #[cfg(test)]

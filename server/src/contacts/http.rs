@@ -1,8 +1,10 @@
 //! REST handlers for `/api/v1/contacts`.
 
 use axum::{
+    body::Body,
     extract::{Path, Query, State},
-    http::StatusCode,
+    http::{header, StatusCode},
+    response::{IntoResponse, Response},
 };
 use shared::api::{ContactDto, CreateContactRequest, Page, UpdateContactRequest};
 use uuid::Uuid;
@@ -71,4 +73,25 @@ pub async fn delete(
 ) -> AppResult<StatusCode> {
     domain::delete(&state, &auth, id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The contacts matching `q`/`tag` as CSV (UTF-8 with BOM): `phone,name,email,tags,opted_out,
+/// notes,created_at` and one column per attribute.
+#[utoipa::path(get, path = "/api/v1/contacts/export", tag = "contacts", params(ContactFilter),
+    responses((status = 200, content_type = "text/csv", body = String)))]
+pub async fn export(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Query(filter): Query<ContactFilter>,
+) -> AppResult<Response> {
+    let stream = domain::export_csv(&state, &auth, filter).await?;
+    let filename = format!("contacts-{}.csv", chrono::Utc::now().format("%Y-%m-%d"));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+        ],
+        Body::from_stream(stream),
+    )
+        .into_response())
 }

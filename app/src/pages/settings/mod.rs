@@ -10,6 +10,9 @@ use shared::i18n::Key;
 use crate::components::icons::{Icon, IconName};
 use crate::i18n::t;
 
+// List and confirmation building blocks, used beyond settings too.
+pub use crate::components::feedback::{ConfirmInline, ListError, ListLoading};
+
 /// A titled white panel of a settings page.
 #[component]
 pub fn Panel(
@@ -39,64 +42,6 @@ pub fn ReadOnlyNote(key: Key) -> impl IntoView {
             <Icon icon=IconName::Info class="mt-0.5 size-4 shrink-0 text-slate-500"/>
             {t(key)}
         </p>
-    }
-    .into_any()
-}
-
-/// A list's loading line.
-#[component]
-pub fn ListLoading() -> impl IntoView {
-    view! {
-        <p class="flex items-center gap-3 py-2 text-sm text-slate-500" role="status">
-            <span class="spinner text-brand-600" aria-hidden="true"></span>
-            {t(Key::Loading)}
-        </p>
-    }
-    .into_any()
-}
-
-/// A list's failure line with a retry.
-#[component]
-pub fn ListError(key: Key, retry: Callback<()>) -> impl IntoView {
-    view! {
-        <div class="flex flex-wrap items-center gap-3 rounded-lg bg-red-50 px-4 py-3 text-sm text-red-700" role="alert">
-            <Icon icon=IconName::Warning class="size-4 shrink-0"/>
-            <span class="flex-1">{t(key)}</span>
-            <button type="button" class="btn btn-secondary btn-sm" on:click=move |_| retry.run(())>
-                {t(Key::TryAgain)}
-            </button>
-        </div>
-    }
-    .into_any()
-}
-
-/// "Are you sure?" inline: the question, a red confirm button and cancel.
-#[component]
-pub fn ConfirmInline(
-    #[prop(into)] question: Signal<String>,
-    confirm_label: Key,
-    #[prop(into)] busy: Signal<bool>,
-    on_confirm: Callback<()>,
-    on_cancel: Callback<()>,
-) -> impl IntoView {
-    view! {
-        <div class="flex w-full flex-col gap-2 rounded-lg bg-red-50 p-3 sm:flex-row sm:items-center" role="group">
-            <p class="flex-1 text-sm text-red-800">{move || question.get()}</p>
-            <div class="flex gap-2">
-                <button
-                    type="button"
-                    class="btn btn-danger btn-sm"
-                    data-testid="confirm-button"
-                    disabled=move || busy.get()
-                    on:click=move |_| on_confirm.run(())
-                >
-                    {t(confirm_label)}
-                </button>
-                <button type="button" class="btn btn-secondary btn-sm" on:click=move |_| on_cancel.run(())>
-                    {t(Key::Cancel)}
-                </button>
-            </div>
-        </div>
     }
     .into_any()
 }
