@@ -29,26 +29,30 @@ server-release:
 test: setup-test site test-rust test-e2e
 	@echo "All test suites passed."
 
+# Every native build uses the same package selection, so cargo unifies features the same way
+# and the test binaries and the server binary share one build of the dependencies.
+NATIVE := --workspace --exclude frontend
+
 # Build the test binaries once; the SQLite and PostgreSQL runs reuse them.
 test-rust: test-sqlite test-postgres
 
 test-sqlite:
-	cargo nextest run --workspace --exclude frontend --no-fail-fast
+	cargo nextest run $(NATIVE) --no-fail-fast
 
 # The same storage tests against PostgreSQL (a fresh database per test, dropped afterwards).
 test-postgres:
 	@scripts/pg-drop-test-dbs.sh "$(PG_ADMIN_URL)"
 	MASTER_IA_TEST_DB=postgres MASTER_IA_TEST_PG_URL="$(PG_ADMIN_URL)" \
-	  cargo nextest run -p server --no-fail-fast -E 'kind(test)'
+	  cargo nextest run $(NATIVE) --no-fail-fast -E 'kind(test)'
 	@scripts/pg-drop-test-dbs.sh "$(PG_ADMIN_URL)"
 
 test-e2e:
-	cargo build -p server --bin master-ia
+	cargo build $(NATIVE) --bin master-ia
 	scripts/e2e.sh target/debug/master-ia
 
 # Refreshes docs/screenshots/ from the end-to-end run.
 screenshots: site
-	cargo build -p server --bin master-ia
+	cargo build $(NATIVE) --bin master-ia
 	SCREENSHOT_DIR=docs/screenshots scripts/e2e.sh target/debug/master-ia
 
 fmt:
@@ -56,7 +60,7 @@ fmt:
 
 lint:
 	cargo fmt --all -- --check
-	cargo clippy --workspace --exclude frontend --all-targets -- -D warnings
+	cargo clippy $(NATIVE) --all-targets -- -D warnings
 
 clean:
 	cargo clean
