@@ -66,3 +66,37 @@ pub fn ConfirmInline(
     }
     .into_any()
 }
+
+/// The four states of a fetched list page, rendered the same way everywhere: loading, failure
+/// with retry, an empty message (with `empty_testid`), or one `row` per item in a divided list.
+pub fn page_list<T, V>(
+    page: LocalResource<Result<shared::api::Page<T>, crate::api::ApiFailure>>,
+    empty: Key,
+    empty_testid: &'static str,
+    row: impl Fn(T) -> V + Clone + Send + Sync + 'static,
+) -> impl Fn() -> AnyView + Send + Sync + 'static
+where
+    T: Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    move || match page.get() {
+        None => view! { <ListLoading/> }.into_any(),
+        Some(Err(failure)) => {
+            view! { <ListError key=failure.key() retry=Callback::new(move |_| page.refetch())/> }
+                .into_any()
+        }
+        Some(Ok(loaded)) if loaded.items.is_empty() => {
+            view! { <p class="text-sm text-slate-500" data-testid=empty_testid>{t(empty)}</p> }
+                .into_any()
+        }
+        Some(Ok(loaded)) => {
+            let row = row.clone();
+            view! {
+                <ul role="list" class="-my-3 divide-y divide-slate-100">
+                    {loaded.items.into_iter().map(row).collect_view()}
+                </ul>
+            }
+            .into_any()
+        }
+    }
+}

@@ -10,6 +10,7 @@ use shared::{
 
 use crate::api::{use_api, ApiFailure};
 use crate::auth::use_auth;
+use crate::components::feedback::page_list;
 use crate::components::form::{value_of, FormError, FormErrors, SubmitButton, TextField};
 use crate::components::icons::{Icon, IconName};
 use crate::components::layout::PageHeader;
@@ -17,7 +18,7 @@ use crate::components::toast::use_toasts;
 use crate::i18n::{fill, t, use_i18n};
 use crate::live::use_live;
 use crate::pages::format_date;
-use crate::pages::settings::{ConfirmInline, ListError, ListLoading, Panel, ReadOnlyNote};
+use crate::pages::settings::{ConfirmInline, Panel, ReadOnlyNote};
 
 type Keys = LocalResource<Result<Page<ApiKeyDto>, ApiFailure>>;
 
@@ -204,36 +205,10 @@ async fn copy_to_clipboard(text: &str) -> bool {
 #[component]
 fn KeyList(keys: Keys, reload: Callback<()>) -> impl IntoView {
     let auth = use_auth();
-    move || {
+    page_list(keys, Key::NoApiKeys, "no-api-keys", move |key| {
         let manager = auth.session().map(|s| s.can_manage_team()).unwrap_or(false);
-        match keys.get() {
-            None => view! { <ListLoading/> }.into_any(),
-            Some(Err(failure)) => {
-                view! { <ListError key=failure.key() retry=Callback::new(move |_| keys.refetch())/> }
-                    .into_any()
-            }
-            Some(Ok(page)) if page.items.is_empty() => {
-                view! {
-                    <p class="text-sm text-slate-500" data-testid="no-api-keys">
-                        {t(Key::NoApiKeys)}
-                    </p>
-                }
-                    .into_any()
-            }
-            Some(Ok(page)) => {
-                view! {
-                    <ul role="list" class="-my-3 divide-y divide-slate-100">
-                        {page
-                            .items
-                            .into_iter()
-                            .map(|key| view! { <KeyRow key manager reload/> })
-                            .collect_view()}
-                    </ul>
-                }
-                    .into_any()
-            }
-        }
-    }
+        view! { <KeyRow key manager reload/> }
+    })
 }
 
 #[component]

@@ -11,7 +11,7 @@ use crate::components::icons::{Icon, IconName};
 use crate::i18n::t;
 
 // List and confirmation building blocks, used beyond settings too.
-pub use crate::components::feedback::{ConfirmInline, ListError, ListLoading};
+pub use crate::components::feedback::ConfirmInline;
 
 /// A titled white panel of a settings page.
 #[component]

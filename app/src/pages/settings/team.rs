@@ -15,6 +15,7 @@ use shared::{
 use crate::api::{use_api, ApiFailure};
 use crate::auth::{use_auth, Session};
 use crate::components::app_shell::initials;
+use crate::components::feedback::page_list;
 use crate::components::form::{
     looks_like_email, value_of, FormError, FormErrors, SubmitButton, TextField,
 };
@@ -23,7 +24,7 @@ use crate::components::toast::use_toasts;
 use crate::i18n::{fill, role_key, t, use_i18n};
 use crate::live::use_live;
 use crate::pages::format_date;
-use crate::pages::settings::{ConfirmInline, ListError, ListLoading, Panel, ReadOnlyNote};
+use crate::pages::settings::{ConfirmInline, Panel, ReadOnlyNote};
 
 type Members = LocalResource<Result<Page<MemberDto>, ApiFailure>>;
 type Invitations = LocalResource<Result<Page<InvitationDto>, ApiFailure>>;
@@ -177,31 +178,9 @@ fn InviteForm(on_sent: Callback<()>) -> impl IntoView {
 #[component]
 fn MemberList(members: Members, reload: Callback<()>) -> impl IntoView {
     let auth = use_auth();
-    move || {
-        let me = auth.session();
-        match members.get() {
-            None => view! { <ListLoading/> }.into_any(),
-            Some(Err(failure)) => {
-                view! { <ListError key=failure.key() retry=Callback::new(move |_| members.refetch())/> }
-                    .into_any()
-            }
-            Some(Ok(page)) if page.items.is_empty() => {
-                view! { <p class="text-sm text-slate-500">{t(Key::NoMembers)}</p> }.into_any()
-            }
-            Some(Ok(page)) => {
-                view! {
-                    <ul role="list" class="-my-3 divide-y divide-slate-100">
-                        {page
-                            .items
-                            .into_iter()
-                            .map(|member| view! { <MemberRow member me=me.clone() reload/> })
-                            .collect_view()}
-                    </ul>
-                }
-                    .into_any()
-            }
-        }
-    }
+    page_list(members, Key::NoMembers, "no-members", move |member| {
+        view! { <MemberRow member me=auth.session() reload/> }
+    })
 }
 
 #[component]
@@ -339,36 +318,10 @@ fn MemberRow(member: MemberDto, me: Option<Session>, reload: Callback<()>) -> im
 #[component]
 fn InvitationList(invitations: Invitations, reload: Callback<()>) -> impl IntoView {
     let auth = use_auth();
-    move || {
+    page_list(invitations, Key::NoPendingInvitations, "no-invitations", move |invitation| {
         let manager = auth.session().map(|s| s.can_manage_team()).unwrap_or(false);
-        match invitations.get() {
-            None => view! { <ListLoading/> }.into_any(),
-            Some(Err(failure)) => {
-                view! { <ListError key=failure.key() retry=Callback::new(move |_| invitations.refetch())/> }
-                    .into_any()
-            }
-            Some(Ok(page)) if page.items.is_empty() => {
-                view! {
-                    <p class="text-sm text-slate-500" data-testid="no-invitations">
-                        {t(Key::NoPendingInvitations)}
-                    </p>
-                }
-                    .into_any()
-            }
-            Some(Ok(page)) => {
-                view! {
-                    <ul role="list" class="-my-3 divide-y divide-slate-100">
-                        {page
-                            .items
-                            .into_iter()
-                            .map(|invitation| view! { <InvitationRow invitation manager reload/> })
-                            .collect_view()}
-                    </ul>
-                }
-                    .into_any()
-            }
-        }
-    }
+        view! { <InvitationRow invitation manager reload/> }
+    })
 }
 
 #[component]
