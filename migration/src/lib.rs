@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_tenants;
 mod m20261125_000002_jobs;
 mod m20261125_000003_contacts;
+mod m20261125_000004_contact_settings;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_tenants::Migration),
             Box::new(m20261125_000002_jobs::Migration),
             Box::new(m20261125_000003_contacts::Migration),
+            Box::new(m20261125_000004_contact_settings::Migration),
         ]
     }
 }

@@ -32,7 +32,13 @@ const MAX_JSON_BODY: usize = 1024 * 1024;
         team::http::create_invitation, team::http::list_invitations, team::http::revoke_invitation,
         team::http::preview_invitation, team::http::accept_invitation,
         contacts::http::list, contacts::http::create, contacts::http::get, contacts::http::update,
-        contacts::http::delete, contacts::http::export,
+        contacts::http::delete, contacts::http::export, contacts::http::count, contacts::http::bulk,
+        contacts::http::erase, contacts::http::import_csv, contacts::http::import_history,
+        contacts::http::list_fields, contacts::http::create_field, contacts::http::update_field,
+        contacts::http::delete_field, contacts::http::list_tags, contacts::http::rename_tag,
+        contacts::http::delete_tag, contacts::http::list_segments, contacts::http::create_segment,
+        contacts::http::preview_segment, contacts::http::get_segment, contacts::http::update_segment,
+        contacts::http::delete_segment,
         ws::upgrade, healthz, readyz,
     ),
     components(schemas(shared::ServerEvent, shared::ErrorCode)),
@@ -42,7 +48,8 @@ const MAX_JSON_BODY: usize = 1024 * 1024;
         (name = "auth", description = "Accounts, sessions and the caller"),
         (name = "team", description = "Members, roles and invitations"),
         (name = "api-keys", description = "Keys for integrations"),
-        (name = "contacts", description = "The CRM: contacts, tags, attributes, opt-out"),
+        (name = "contacts", description = "The CRM: contacts, custom fields, tags, CSV import/export, opt-out"),
+        (name = "segments", description = "Saved contact filters, the audiences of campaigns"),
         (name = "live", description = "WebSocket events"),
         (name = "ops", description = "Health checks"),
     )
@@ -94,13 +101,43 @@ pub fn router() -> Router<AppState> {
         .route("/invitations/{id}", delete(team::http::revoke_invitation))
         .route("/contacts", get(contacts::http::list).post(contacts::http::create))
         .route("/contacts/export", get(contacts::http::export))
+        .route("/contacts/count", get(contacts::http::count))
+        .route("/contacts/bulk", post(contacts::http::bulk))
+        .route("/contacts/imports", get(contacts::http::import_history))
         .route(
             "/contacts/{id}",
             get(contacts::http::get).patch(contacts::http::update).delete(contacts::http::delete),
         )
+        .route("/contacts/{id}/erase", post(contacts::http::erase))
+        .route(
+            "/contact-fields",
+            get(contacts::http::list_fields).post(contacts::http::create_field),
+        )
+        .route(
+            "/contact-fields/{id}",
+            patch(contacts::http::update_field).delete(contacts::http::delete_field),
+        )
+        .route("/contact-tags", get(contacts::http::list_tags))
+        .route(
+            "/contact-tags/{tag}",
+            patch(contacts::http::rename_tag).delete(contacts::http::delete_tag),
+        )
+        .route("/segments", get(contacts::http::list_segments).post(contacts::http::create_segment))
+        .route("/segments/preview", post(contacts::http::preview_segment))
+        .route(
+            "/segments/{id}",
+            get(contacts::http::get_segment)
+                .patch(contacts::http::update_segment)
+                .delete(contacts::http::delete_segment),
+        )
         .route("/ws", get(ws::upgrade))
         .route("/openapi.json", get(openapi_json))
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY));
+    // Streamed, with its own (larger) limit counted as the bytes arrive.
+    let uploads = Router::new()
+        .route("/contacts/import", post(contacts::http::import_csv))
+        .layer(DefaultBodyLimit::disable());
+    let v1 = v1.merge(uploads);
 
     Router::new()
         .nest("/api/v1", v1)

@@ -69,6 +69,15 @@ impl AppError {
         }
     }
 
+    /// The sentence of a client error (for places that report it inline, like an import's
+    /// rejected lines); `None` for our own failures.
+    pub fn client_message(&self) -> Option<&str> {
+        match self {
+            AppError::Client { message, .. } => Some(message),
+            AppError::Db(_) | AppError::Internal(_) => None,
+        }
+    }
+
     pub fn internal(context: impl std::fmt::Display) -> Self {
         AppError::Internal(anyhow::anyhow!("{context}"))
     }

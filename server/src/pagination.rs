@@ -39,10 +39,15 @@ impl PageParams {
 }
 
 /// Turns `limit + 1` fetched rows into a page: the extra row only says there is a next page.
-pub fn page<T>(mut rows: Vec<T>, limit: u64, id_of: impl Fn(&T) -> Uuid) -> Page<T> {
+pub fn page<T>(rows: Vec<T>, limit: u64, id_of: impl Fn(&T) -> Uuid) -> Page<T> {
+    page_by(rows, limit, |row| id_of(row).to_string())
+}
+
+/// [`page`] for lists sorted by something else than the id, whose cursor carries that key too.
+pub fn page_by<T>(mut rows: Vec<T>, limit: u64, cursor_of: impl Fn(&T) -> String) -> Page<T> {
     let has_more = rows.len() as u64 > limit;
     rows.truncate(limit as usize);
-    let next_cursor = if has_more { rows.last().map(|r| id_of(r).to_string()) } else { None };
+    let next_cursor = if has_more { rows.last().map(cursor_of) } else { None };
     Page { items: rows, next_cursor }
 }
 

@@ -271,3 +271,320 @@ pub struct UpdateContactRequest {
     #[serde(default)]
     pub opted_out: Option<bool>,
 }
+
+/// The type of a company-defined contact field; attribute values are checked against it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum FieldKind {
+    /// Any text up to 1000 characters.
+    Text,
+    /// A JSON number (imports also read `1.234,56` and `1,234.56`).
+    Number,
+    /// A calendar day, stored as `YYYY-MM-DD` (imports also read `DD/MM/YYYY`).
+    Date,
+    /// `true`/`false` (imports also read yes/no, sim/não, 1/0).
+    Boolean,
+    /// One of the field's `options`.
+    Choice,
+}
+
+impl FieldKind {
+    pub const ALL: [FieldKind; 5] = [
+        FieldKind::Text,
+        FieldKind::Number,
+        FieldKind::Date,
+        FieldKind::Boolean,
+        FieldKind::Choice,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FieldKind::Text => "text",
+            FieldKind::Number => "number",
+            FieldKind::Date => "date",
+            FieldKind::Boolean => "boolean",
+            FieldKind::Choice => "choice",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<FieldKind> {
+        FieldKind::ALL.into_iter().find(|kind| kind.as_str() == raw)
+    }
+}
+
+/// A custom field the company defined for its contacts (`attributes[key]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ContactFieldDto {
+    pub id: Uuid,
+    /// The attribute name: `snake_case`, fixed once created.
+    pub key: String,
+    /// What people see, e.g. "Plan".
+    pub label: String,
+    pub kind: FieldKind,
+    /// The allowed values of a `choice` field; empty otherwise.
+    pub options: Vec<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CreateContactFieldRequest {
+    pub key: String,
+    pub label: String,
+    pub kind: FieldKind,
+    #[serde(default)]
+    pub options: Vec<String>,
+}
+
+/// The key and kind of a field never change (values already stored depend on them).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct UpdateContactFieldRequest {
+    #[serde(default)]
+    pub label: Option<String>,
+    #[serde(default)]
+    pub options: Option<Vec<String>>,
+}
+
+/// A comparison in an attribute condition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ConditionOp {
+    Eq,
+    Ne,
+    /// Text contains (case-insensitive).
+    Contains,
+    Gt,
+    Gte,
+    Lt,
+    Lte,
+    IsSet,
+    IsNotSet,
+}
+
+impl ConditionOp {
+    pub const ALL: [ConditionOp; 9] = [
+        ConditionOp::Eq,
+        ConditionOp::Ne,
+        ConditionOp::Contains,
+        ConditionOp::Gt,
+        ConditionOp::Gte,
+        ConditionOp::Lt,
+        ConditionOp::Lte,
+        ConditionOp::IsSet,
+        ConditionOp::IsNotSet,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConditionOp::Eq => "eq",
+            ConditionOp::Ne => "ne",
+            ConditionOp::Contains => "contains",
+            ConditionOp::Gt => "gt",
+            ConditionOp::Gte => "gte",
+            ConditionOp::Lt => "lt",
+            ConditionOp::Lte => "lte",
+            ConditionOp::IsSet => "is_set",
+            ConditionOp::IsNotSet => "is_not_set",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<ConditionOp> {
+        ConditionOp::ALL.into_iter().find(|op| op.as_str() == raw)
+    }
+
+    /// Whether the condition compares against a `value`.
+    pub fn takes_value(self) -> bool {
+        !matches!(self, ConditionOp::IsSet | ConditionOp::IsNotSet)
+    }
+}
+
+/// `attributes[field] <op> value`. `gt`/`gte`/`lt`/`lte` need a `number` or `date` field.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AttributeCondition {
+    pub field: String,
+    pub op: ConditionOp,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub value: Option<serde_json::Value>,
+}
+
+/// Which contacts a segment (and so a campaign audience) holds. Every part must match; opted-out
+/// contacts are never part of a segment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SegmentFilter {
+    /// At least one of these tags (ignored when empty).
+    #[serde(default)]
+    pub tags_any: Vec<String>,
+    /// Every one of these tags.
+    #[serde(default)]
+    pub tags_all: Vec<String>,
+    /// None of these tags.
+    #[serde(default)]
+    pub tags_none: Vec<String>,
+    #[serde(default)]
+    pub conditions: Vec<AttributeCondition>,
+}
+
+/// A saved filter, with the number of contacts it holds right now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SegmentDto {
+    pub id: Uuid,
+    pub name: String,
+    pub filter: SegmentFilter,
+    pub contact_count: u64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CreateSegmentRequest {
+    pub name: String,
+    #[serde(default)]
+    pub filter: SegmentFilter,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct UpdateSegmentRequest {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub filter: Option<SegmentFilter>,
+}
+
+/// `{"count": 1234}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CountResponse {
+    pub count: u64,
+}
+
+/// A tag in use, with how many live contacts carry it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TagCount {
+    pub tag: String,
+    pub count: u64,
+}
+
+/// Rename a tag on every contact (merging into `name` when that tag exists too).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RenameTagRequest {
+    pub name: String,
+}
+
+/// The contacts a bulk action applies to: explicit ids, or everything a list filter matches.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ContactSelection {
+    /// Up to 1000 contact ids.
+    Ids(Vec<Uuid>),
+    /// The same filter as `GET /api/v1/contacts`.
+    Filter(ContactListFilter),
+}
+
+/// The list filters, as a body (bulk actions) rather than a query string.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ContactListFilter {
+    #[serde(default)]
+    pub q: Option<String>,
+    #[serde(default)]
+    pub tag: Option<String>,
+    #[serde(default)]
+    pub segment_id: Option<Uuid>,
+    #[serde(default)]
+    pub opted_out: Option<bool>,
+    /// Tags and attribute conditions, as in a segment (opted-out contacts are not excluded
+    /// unless `opted_out` is `false`).
+    #[serde(default)]
+    pub filter: Option<SegmentFilter>,
+}
+
+/// What a bulk action does.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum BulkAction {
+    AddTags {
+        tags: Vec<String>,
+    },
+    RemoveTags {
+        tags: Vec<String>,
+    },
+    /// Soft delete (message history stays).
+    Delete,
+    /// Mark as opted out (`opted_out_via: "manual"`); campaigns skip them.
+    OptOut,
+}
+
+/// `POST /api/v1/contacts/bulk`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct BulkContactsRequest {
+    pub selection: ContactSelection,
+    pub action: BulkAction,
+}
+
+/// `{"affected": n}`: how many contacts the action changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct BulkResult {
+    pub affected: u64,
+}
+
+/// A CSV line the import did not take, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RejectedLine {
+    /// 1-based line of the file (the header is line 1).
+    pub line: u64,
+    pub reason: String,
+}
+
+/// The outcome of `POST /api/v1/contacts/import`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ImportSummary {
+    pub import_id: Uuid,
+    /// Data lines read (the header excluded).
+    pub lines: u64,
+    /// New contacts.
+    pub imported: u64,
+    /// Existing contacts (same phone) that were updated.
+    pub updated: u64,
+    /// The first 1000 rejected lines; `rejected_count` has the total.
+    pub rejected: Vec<RejectedLine>,
+    pub rejected_count: u64,
+}
+
+/// A past import, newest first in `GET /api/v1/contacts/imports`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ImportDto {
+    pub id: Uuid,
+    /// `completed` or `failed` (nothing of a failed import was kept).
+    pub status: String,
+    pub filename: Option<String>,
+    pub user_id: Option<Uuid>,
+    pub lines: u64,
+    pub imported: u64,
+    pub updated: u64,
+    pub rejected_count: u64,
+    /// The first rejected lines.
+    pub rejected: Vec<RejectedLine>,
+    /// Why a failed import stopped.
+    pub error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}

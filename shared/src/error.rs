@@ -36,6 +36,8 @@ pub enum ErrorCode {
     Conflict,
     /// A contact with this phone number already exists in the company.
     ContactExists,
+    /// The uploaded CSV cannot be read (not UTF-8, no header, no phone column); nothing was imported.
+    InvalidCsv,
     /// A link token (verification, reset, invitation) is unknown, used or expired.
     InvalidToken,
     /// Too many attempts; retry later.
@@ -67,6 +69,7 @@ impl ErrorCode {
             ErrorCode::EmailTaken => "email_taken",
             ErrorCode::Conflict => "conflict",
             ErrorCode::ContactExists => "contact_exists",
+            ErrorCode::InvalidCsv => "invalid_csv",
             ErrorCode::InvalidToken => "invalid_token",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::PayloadTooLarge => "payload_too_large",
@@ -83,6 +86,7 @@ impl ErrorCode {
             | ErrorCode::InvalidJson
             | ErrorCode::ValidationFailed
             | ErrorCode::WeakPassword
+            | ErrorCode::InvalidCsv
             | ErrorCode::InvalidToken => 400,
             ErrorCode::Unauthenticated | ErrorCode::InvalidCredentials => 401,
             ErrorCode::EmailNotVerified | ErrorCode::Forbidden | ErrorCode::CsrfFailed => 403,

@@ -22,6 +22,19 @@ pub enum ServerEvent {
     /// Contacts were created, changed or deleted; contact lists refetch.
     #[serde(rename = "contacts.changed")]
     ContactsChanged { by_user_id: Option<Uuid> },
+    /// A CSV import is running: sent every few thousand lines and once at the end.
+    #[serde(rename = "contacts.import_progress")]
+    ContactsImportProgress {
+        import_id: Uuid,
+        lines: u64,
+        imported: u64,
+        updated: u64,
+        rejected: u64,
+        done: bool,
+    },
+    /// Company-defined contact fields or segments changed.
+    #[serde(rename = "contact_settings.changed")]
+    ContactSettingsChanged { by_user_id: Option<Uuid> },
     /// An API key was created or revoked.
     #[serde(rename = "api_keys.changed")]
     ApiKeysChanged { by_user_id: Option<Uuid> },

@@ -99,6 +99,7 @@ messages! {
     ErrNotFound => "Not found.", "Não encontrado.";
     ErrMethodNotAllowed => "This action is not available here.", "Esta ação não está disponível aqui.";
     ErrEmailTaken => "An account with this email already exists.", "Já existe uma conta com este e-mail.";
+    ErrInvalidCsv => "The file could not be read as CSV; nothing was imported.", "Não foi possível ler o arquivo como CSV; nada foi importado.";
     ErrContactExists => "A contact with this phone number already exists.", "Já existe um contato com este número de telefone.";
     ErrConflict => "This conflicts with the current state.", "Isso conflita com o estado atual.";
     ErrInvalidToken => "This link is invalid or has expired.", "Este link é inválido ou expirou.";
@@ -397,6 +398,7 @@ impl Key {
             ErrorCode::EmailTaken => Key::ErrEmailTaken,
             ErrorCode::Conflict => Key::ErrConflict,
             ErrorCode::ContactExists => Key::ErrContactExists,
+            ErrorCode::InvalidCsv => Key::ErrInvalidCsv,
             ErrorCode::InvalidToken => Key::ErrInvalidToken,
             ErrorCode::RateLimited => Key::ErrRateLimited,
             ErrorCode::PayloadTooLarge => Key::ErrPayloadTooLarge,

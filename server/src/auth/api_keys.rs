@@ -42,7 +42,7 @@ fn to_dto(row: api_keys::Model) -> ApiKeyDto {
 /// 403 for agents, `validation_failed` on `name`.
 #[tracing::instrument(skip_all, fields(company_id = %auth.company_id()))]
 pub async fn create(state: &AppState, auth: &AuthUser, raw_name: &str) -> AppResult<CreatedApiKey> {
-    auth.require_team_manager()?;
+    auth.require_admin()?;
     let name = DisplayName::parse(raw_name, "name")?;
     let prefix: String = OsRng.sample_iter(&Alphanumeric).take(12).map(char::from).collect();
     let key = format!("{KEY_PREFIX}{prefix}_{}", random_token());
@@ -105,7 +105,7 @@ pub async fn list(
 /// 403 for agents; 404 for an unknown key or one of another company.
 #[tracing::instrument(skip_all, fields(company_id = %auth.company_id()))]
 pub async fn revoke(state: &AppState, auth: &AuthUser, id: Uuid) -> AppResult<()> {
-    auth.require_team_manager()?;
+    auth.require_admin()?;
     let txn = state.db.begin().await?;
     let result = auth
         .tenant()

@@ -51,8 +51,8 @@ impl AuthUser {
     }
 
     /// # Errors
-    /// 403 `forbidden` unless the caller is an owner or admin.
-    pub fn require_team_manager(&self) -> AppResult<()> {
+    /// 403 `forbidden` unless the caller is an owner or admin (team, settings, destructive bulk work).
+    pub fn require_admin(&self) -> AppResult<()> {
         if self.role.can_manage_team() {
             Ok(())
         } else {

@@ -4,20 +4,24 @@
 use std::collections::{BTreeSet, HashMap};
 
 use sea_orm::{
-    sea_query::{Expr, Query},
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    sea_query::{Expr, ExprTrait, OnConflict, Query},
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use shared::{
-    api::{ContactDto, CreateContactRequest, Page, UpdateContactRequest},
+    api::{
+        BulkAction, BulkContactsRequest, BulkResult, ContactDto, ContactListFilter,
+        ContactSelection, CreateContactRequest, Page, SegmentFilter, UpdateContactRequest,
+    },
     ErrorCode, ServerEvent,
 };
 use uuid::Uuid;
 
-use super::phone::PhoneE164;
+use super::{fields::FieldSet, filter, phone::PhoneE164};
 use crate::{
+    audit::{self, AuditEntry},
     auth::AuthUser,
     db::{
         self,
@@ -25,35 +29,15 @@ use crate::{
         Tenant,
     },
     error::{AppError, AppResult},
-    pagination::{page, PageParams},
+    pagination::{page_by, PageParams},
     state::AppState,
     types::{DisplayName, EmailAddress},
 };
 
 const MAX_TAGS: usize = 50;
 const MAX_TAG_LEN: usize = 64;
-const MAX_ATTRIBUTES: usize = 100;
+pub const MAX_ATTRIBUTES: usize = 100;
 const MAX_NOTES: usize = 10_000;
-
-/// `GET /api/v1/contacts` filters.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
-pub struct ContactFilter {
-    /// Substring of the name, email or phone (digits may be typed with formatting).
-    pub q: Option<String>,
-    /// Only contacts with this tag.
-    pub tag: Option<String>,
-    /// Items per page (1–200, default 50).
-    pub limit: Option<u64>,
-    /// `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-}
-
-impl ContactFilter {
-    // Not `#[serde(flatten)]`: flattening makes query-string numbers arrive as strings.
-    fn page(&self) -> PageParams {
-        PageParams { limit: self.limit, cursor: self.cursor.clone() }
-    }
-}
 
 /// Lower-case, trimmed, unique, sorted tags.
 ///
@@ -86,58 +70,21 @@ pub fn normalise_tags(raw: &[String]) -> AppResult<Vec<String>> {
     Ok(tags.into_iter().collect())
 }
 
-/// Attribute keys are `snake_case` identifiers; values are text, numbers or booleans (`null`
-/// removes a key when merging).
-///
-/// # Errors
-/// `validation_failed` on `attributes`.
-fn check_attributes(attributes: &Map<String, Value>) -> AppResult<()> {
-    if attributes.len() > MAX_ATTRIBUTES {
-        return Err(AppError::field(
-            "attributes",
-            format!("At most {MAX_ATTRIBUTES} attributes per contact."),
-        ));
-    }
-    for (key, value) in attributes {
-        let key_ok = !key.is_empty()
-            && key.len() <= 64
-            && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-        if !key_ok {
-            return Err(AppError::field(
-                "attributes",
-                format!("Attribute name {key:?} must be 1–64 characters of a–z, 0–9 and _."),
-            ));
-        }
-        let value_ok = match value {
-            Value::String(s) => s.chars().count() <= 1000,
-            Value::Number(_) | Value::Bool(_) | Value::Null => true,
-            Value::Array(_) | Value::Object(_) => false,
-        };
-        if !value_ok {
-            return Err(AppError::field(
-                "attributes",
-                format!("Attribute {key:?} must be text (up to 1000 characters), a number or true/false."),
-            ));
-        }
-    }
-    Ok(())
-}
-
-fn optional_email(raw: Option<&str>) -> AppResult<Option<String>> {
+pub(super) fn optional_email(raw: Option<&str>) -> AppResult<Option<String>> {
     match raw.map(str::trim) {
         None | Some("") => Ok(None),
         Some(value) => Ok(Some(EmailAddress::parse(value, "email")?.as_str().to_owned())),
     }
 }
 
-fn optional_name(raw: Option<&str>) -> AppResult<String> {
+pub(super) fn optional_name(raw: Option<&str>) -> AppResult<String> {
     match raw.map(str::trim) {
         None | Some("") => Ok(String::new()),
         Some(value) => Ok(DisplayName::parse(value, "name")?.into_inner()),
     }
 }
 
-fn optional_notes(raw: Option<&str>) -> AppResult<Option<String>> {
+pub(super) fn optional_notes(raw: Option<&str>) -> AppResult<Option<String>> {
     match raw.map(str::trim) {
         None | Some("") => Ok(None),
         Some(value) if value.chars().count() > MAX_NOTES => {
@@ -147,7 +94,7 @@ fn optional_notes(raw: Option<&str>) -> AppResult<Option<String>> {
     }
 }
 
-fn search_text(name: &str, phone: &str, email: Option<&str>) -> String {
+pub(super) fn search_text(name: &str, phone: &str, email: Option<&str>) -> String {
     format!("{} {} {}", name.to_lowercase(), phone, email.unwrap_or_default()).trim().to_owned()
 }
 
@@ -156,7 +103,10 @@ fn contact_exists() -> AppError {
         .with_field("phone")
 }
 
-async fn default_country<C: ConnectionTrait>(conn: &C, tenant: Tenant) -> AppResult<String> {
+pub(super) async fn default_country<C: ConnectionTrait>(
+    conn: &C,
+    tenant: Tenant,
+) -> AppResult<String> {
     let company = companies::Entity::find_by_id(tenant.company_id())
         .one(conn)
         .await?
@@ -257,9 +207,7 @@ pub async fn create(
     let email = optional_email(req.email.as_deref())?;
     let notes = optional_notes(req.notes.as_deref())?;
     let tags = normalise_tags(&req.tags)?;
-    let mut attributes = req.attributes;
-    check_attributes(&attributes)?;
-    attributes.retain(|_, v| !v.is_null());
+    let attributes = FieldSet::load(&state.db, tenant).await?.coerce_all(&req.attributes)?;
 
     let now = db::now();
     let row = contacts::ActiveModel {
@@ -278,6 +226,7 @@ pub async fn create(
         created_at: Set(now),
         updated_at: Set(now),
         deleted_at: Set(None),
+        erased_at: Set(None),
     };
     let txn = state.db.begin().await?;
     let inserted = match row.insert(&txn).await {
@@ -337,10 +286,8 @@ pub async fn update(
         Value::Object(map) => map.clone(),
         _ => Map::new(),
     };
-    if let Some(changes) = &req.attributes {
-        check_attributes(changes)?;
-        attributes = changes.clone();
-        attributes.retain(|_, v| !v.is_null());
+    if let Some(replacement) = &req.attributes {
+        attributes = FieldSet::load(&txn, tenant).await?.coerce_all(replacement)?;
     }
 
     let now = db::now();
@@ -400,58 +347,130 @@ pub async fn delete(state: &AppState, auth: &AuthUser, id: Uuid) -> AppResult<()
     Ok(())
 }
 
-/// Escapes `%`, `_` and `\` for a `LIKE ... ESCAPE '\'` pattern.
-fn like_pattern(needle: &str) -> String {
-    let escaped = needle.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    format!("%{escaped}%")
+/// How a contact list is ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactSort {
+    /// Newest first (the default).
+    #[default]
+    Newest,
+    Oldest,
+    /// By name, A to Z (contacts without a name first).
+    Name,
 }
 
-/// The filtered, newest-first query behind both the list and the CSV export.
-fn filtered(
-    tenant: Tenant,
-    q: Option<&str>,
-    tag: Option<&str>,
-) -> sea_orm::Select<contacts::Entity> {
-    use sea_orm::sea_query::{ExprTrait, LikeExpr};
-    let mut query = tenant
-        .select::<contacts::Entity>()
-        .filter(contacts::Column::DeletedAt.is_null())
-        .order_by_desc(contacts::Column::Id);
-    if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
-        let pattern = |needle: &str| LikeExpr::new(like_pattern(needle)).escape('\\');
-        let mut condition = sea_orm::Condition::any()
-            .add(Expr::col(contacts::Column::SearchText).like(pattern(&q.to_lowercase())));
-        // "(21) 92222" should find +552192222...: also match the digits against the phone.
-        let digits: String = q.chars().filter(char::is_ascii_digit).collect();
-        if digits.len() >= 3 {
-            condition = condition.add(Expr::col(contacts::Column::Phone).like(pattern(&digits)));
+/// Where the previous page stopped.
+enum Cursor {
+    Id(Uuid),
+    /// `<id>:<name>` for the name order.
+    Name(Uuid, String),
+}
+
+impl Cursor {
+    fn parse(raw: Option<&str>, sort: ContactSort) -> AppResult<Option<Cursor>> {
+        let Some(raw) = raw.filter(|r| !r.is_empty()) else { return Ok(None) };
+        let bad = || {
+            AppError::new(ErrorCode::BadRequest, "The cursor is not valid; start again without it.")
+        };
+        match sort {
+            ContactSort::Newest | ContactSort::Oldest => {
+                Uuid::parse_str(raw).map(|id| Some(Cursor::Id(id))).map_err(|_| bad())
+            }
+            ContactSort::Name => {
+                let (id, name) = raw.split_once(':').ok_or_else(bad)?;
+                let id = Uuid::parse_str(id).map_err(|_| bad())?;
+                Ok(Some(Cursor::Name(id, name.to_owned())))
+            }
         }
-        query = query.filter(condition);
     }
-    if let Some(tag) = tag.map(|t| t.trim().to_lowercase()).filter(|t| !t.is_empty()) {
-        let tagged = Query::select()
-            .column(contact_tags::Column::ContactId)
-            .from(contact_tags::Entity)
-            .and_where(contact_tags::Column::CompanyId.eq(tenant.company_id()))
-            .and_where(contact_tags::Column::Tag.eq(tag))
-            .to_owned();
-        query = query.filter(contacts::Column::Id.in_subquery(tagged));
+
+    fn after(contact: &ContactDto, sort: ContactSort) -> Cursor {
+        match sort {
+            ContactSort::Newest | ContactSort::Oldest => Cursor::Id(contact.id),
+            ContactSort::Name => Cursor::Name(contact.id, contact.name.clone()),
+        }
     }
-    query
+
+    fn encode(&self) -> String {
+        match self {
+            Cursor::Id(id) => id.to_string(),
+            Cursor::Name(id, name) => format!("{id}:{name}"),
+        }
+    }
 }
 
-/// One batch of the filtered contacts after `cursor`, with their tags.
+/// `GET /api/v1/contacts` and `GET /api/v1/contacts/export` query parameters.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct ContactFilter {
+    /// Substring of the name, email or phone (digits may be typed with formatting).
+    pub q: Option<String>,
+    /// Only contacts with this tag.
+    pub tag: Option<String>,
+    /// Only the contacts of this segment (which never holds opted-out contacts).
+    pub segment_id: Option<Uuid>,
+    /// `true`: only opted-out contacts; `false`: only reachable ones.
+    pub opted_out: Option<bool>,
+    /// A segment filter as JSON: `{"tags_all": ["vip"], "conditions": [{"field": "plan",
+    /// "op": "eq", "value": "gold"}]}`.
+    pub filter: Option<String>,
+    pub sort: Option<ContactSort>,
+    /// Items per page (1–200, default 50).
+    pub limit: Option<u64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl ContactFilter {
+    /// # Errors
+    /// `validation_failed` on `filter` when it is not a segment filter.
+    pub fn list_filter(&self) -> AppResult<ContactListFilter> {
+        let filter = match self.filter.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
+            None => None,
+            Some(raw) => Some(serde_json::from_str::<SegmentFilter>(raw).map_err(|e| {
+                AppError::field("filter", format!("The filter is not a segment filter: {e}"))
+            })?),
+        };
+        Ok(ContactListFilter {
+            q: self.q.clone(),
+            tag: self.tag.clone(),
+            segment_id: self.segment_id,
+            opted_out: self.opted_out,
+            filter,
+        })
+    }
+}
+
+/// One batch of the matching contacts after `cursor`, in `sort` order, with their tags.
 async fn fetch_batch<C: ConnectionTrait>(
     conn: &C,
     tenant: Tenant,
-    filter: &ContactFilter,
-    cursor: Option<Uuid>,
+    condition: Condition,
+    sort: ContactSort,
+    cursor: Option<&Cursor>,
     limit: u64,
 ) -> AppResult<Vec<ContactDto>> {
-    let mut query = filtered(tenant, filter.q.as_deref(), filter.tag.as_deref()).limit(limit);
-    if let Some(cursor) = cursor {
-        query = query.filter(contacts::Column::Id.lt(cursor));
-    }
+    let mut query = tenant.select::<contacts::Entity>().filter(condition).limit(limit);
+    query = match sort {
+        ContactSort::Newest => query.order_by_desc(contacts::Column::Id),
+        ContactSort::Oldest => query.order_by_asc(contacts::Column::Id),
+        ContactSort::Name => {
+            query.order_by_asc(contacts::Column::Name).order_by_asc(contacts::Column::Id)
+        }
+    };
+    query = match cursor {
+        None => query,
+        Some(Cursor::Id(id)) if sort == ContactSort::Oldest => {
+            query.filter(contacts::Column::Id.gt(*id))
+        }
+        Some(Cursor::Id(id)) => query.filter(contacts::Column::Id.lt(*id)),
+        Some(Cursor::Name(id, name)) => query.filter(
+            Condition::any().add(contacts::Column::Name.gt(name.clone())).add(
+                Condition::all()
+                    .add(contacts::Column::Name.eq(name.clone()))
+                    .add(contacts::Column::Id.gt(*id)),
+            ),
+        ),
+    };
     let rows = query.all(conn).await?;
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let mut tags = tags_of(conn, tenant, &ids).await?;
@@ -464,40 +483,252 @@ async fn fetch_batch<C: ConnectionTrait>(
         .collect())
 }
 
-/// Newest first, filtered by `q` and `tag`, one page at a time.
+/// One page of contacts matching the filters, in the requested order.
 pub async fn list(
     state: &AppState,
     auth: &AuthUser,
     filter: &ContactFilter,
 ) -> AppResult<Page<ContactDto>> {
-    let page_params = filter.page();
-    let limit = page_params.limit();
+    let limit = PageParams { limit: filter.limit, cursor: None }.limit();
+    let sort = filter.sort.unwrap_or_default();
+    let cursor = Cursor::parse(filter.cursor.as_deref(), sort)?;
+    let condition =
+        filter::list_condition(&state.db, auth.tenant(), &filter.list_filter()?).await?;
     let items =
-        fetch_batch(&state.db, auth.tenant(), filter, page_params.cursor()?, limit + 1).await?;
-    Ok(page(items, limit, |c: &ContactDto| c.id))
+        fetch_batch(&state.db, auth.tenant(), condition, sort, cursor.as_ref(), limit + 1).await?;
+    Ok(page_by(items, limit, |c| Cursor::after(c, sort).encode()))
 }
 
+/// How many contacts match the filters.
+pub async fn count(
+    state: &AppState,
+    auth: &AuthUser,
+    filter: &ContactListFilter,
+) -> AppResult<u64> {
+    let condition = filter::list_condition(&state.db, auth.tenant(), filter).await?;
+    Ok(auth.tenant().select::<contacts::Entity>().filter(condition).count(&state.db).await?)
+}
+
+const MAX_BULK_IDS: usize = 1000;
+
+/// Tag, untag, delete or opt out many contacts at once: the listed ids, or everything a filter
+/// matches (one statement each, so 100,000 contacts take one round trip, not 100,000).
+///
+/// # Errors
+/// 403 for an agent deleting, `validation_failed` for bad tags or too many ids.
+#[tracing::instrument(skip_all, fields(company_id = %auth.company_id()))]
+pub async fn bulk(
+    state: &AppState,
+    auth: &AuthUser,
+    req: BulkContactsRequest,
+) -> AppResult<BulkResult> {
+    let tenant = auth.tenant();
+    let condition = match &req.selection {
+        ContactSelection::Ids(ids) => {
+            if ids.len() > MAX_BULK_IDS {
+                return Err(AppError::field(
+                    "selection",
+                    format!("Select at most {MAX_BULK_IDS} contacts, or use a filter."),
+                ));
+            }
+            Condition::all()
+                .add(contacts::Column::CompanyId.eq(tenant.company_id()))
+                .add(contacts::Column::DeletedAt.is_null())
+                .add(contacts::Column::Id.is_in(ids.iter().copied()))
+        }
+        ContactSelection::Filter(filter) => {
+            filter::list_condition(&state.db, tenant, filter).await?
+        }
+    };
+    let matching = || {
+        Query::select()
+            .column(contacts::Column::Id)
+            .from(contacts::Entity)
+            .cond_where(condition.clone())
+            .to_owned()
+    };
+    let now = db::now();
+    let txn = state.db.begin().await?;
+    let affected = match &req.action {
+        BulkAction::AddTags { tags } => {
+            let tags = normalise_tags(tags)?;
+            if tags.is_empty() {
+                return Err(AppError::field("action.tags", "Name at least one tag."));
+            }
+            for tag in &tags {
+                // INSERT INTO contact_tags SELECT id, company_id, 'tag' FROM contacts WHERE ...
+                let select = Query::select()
+                    .column(contacts::Column::Id)
+                    .column(contacts::Column::CompanyId)
+                    .expr(Expr::val(tag.clone()))
+                    .from(contacts::Entity)
+                    .cond_where(condition.clone())
+                    .to_owned();
+                let insert = Query::insert()
+                    .into_table(contact_tags::Entity)
+                    .columns([
+                        contact_tags::Column::ContactId,
+                        contact_tags::Column::CompanyId,
+                        contact_tags::Column::Tag,
+                    ])
+                    .select_from(select)
+                    .map_err(|e| AppError::internal(format!("bulk tag insert: {e}")))?
+                    .on_conflict(
+                        OnConflict::columns([
+                            contact_tags::Column::ContactId,
+                            contact_tags::Column::Tag,
+                        ])
+                        .do_nothing()
+                        .to_owned(),
+                    )
+                    .to_owned();
+                txn.execute(&insert).await?;
+            }
+            touch(&txn, condition.clone(), now).await?
+        }
+        BulkAction::RemoveTags { tags } => {
+            let tags = normalise_tags(tags)?;
+            if tags.is_empty() {
+                return Err(AppError::field("action.tags", "Name at least one tag."));
+            }
+            tenant
+                .delete_many::<contact_tags::Entity>()
+                .filter(contact_tags::Column::Tag.is_in(tags))
+                .filter(contact_tags::Column::ContactId.in_subquery(matching()))
+                .exec(&txn)
+                .await?;
+            touch(&txn, condition.clone(), now).await?
+        }
+        BulkAction::Delete => {
+            auth.require_admin()?;
+            tenant
+                .update_many::<contacts::Entity>()
+                .col_expr(contacts::Column::DeletedAt, Expr::value(now))
+                .col_expr(contacts::Column::UpdatedAt, Expr::value(now))
+                .filter(condition.clone())
+                .exec(&txn)
+                .await?
+                .rows_affected
+        }
+        BulkAction::OptOut => {
+            tenant
+                .update_many::<contacts::Entity>()
+                .col_expr(contacts::Column::OptedOut, Expr::value(true))
+                .col_expr(contacts::Column::OptedOutAt, Expr::value(now))
+                .col_expr(contacts::Column::OptedOutVia, Expr::value("manual"))
+                .col_expr(contacts::Column::UpdatedAt, Expr::value(now))
+                .filter(condition.clone())
+                .filter(contacts::Column::OptedOut.eq(false))
+                .exec(&txn)
+                .await?
+                .rows_affected
+        }
+    };
+    audit::record(
+        &txn,
+        tenant,
+        AuditEntry::new(Some(auth.user_id), "contacts.bulk")
+            .meta(serde_json::json!({"action": req.action, "affected": affected})),
+    )
+    .await?;
+    txn.commit().await?;
+    state.events.publish(
+        tenant.company_id(),
+        ServerEvent::ContactsChanged { by_user_id: Some(auth.user_id) },
+    );
+    Ok(BulkResult { affected })
+}
+
+/// Bumps `updated_at` of the selected contacts; returns how many there are.
+async fn touch<C: ConnectionTrait>(
+    conn: &C,
+    condition: Condition,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<u64> {
+    Ok(contacts::Entity::update_many()
+        .col_expr(contacts::Column::UpdatedAt, Expr::value(now))
+        .filter(condition)
+        .exec(conn)
+        .await?
+        .rows_affected)
+}
+
+/// GDPR/LGPD erase: the person's data is removed for good — phone, name, email, attributes,
+/// notes, tags. The row stays as an anonymous tombstone so conversations keep a valid reference.
+/// Also works on a contact that was already (soft) deleted.
+///
+/// # Errors
+/// 403 for agents, 404 for an unknown or already erased contact.
+#[tracing::instrument(skip_all, fields(company_id = %auth.company_id()))]
+pub async fn erase(state: &AppState, auth: &AuthUser, id: Uuid) -> AppResult<()> {
+    auth.require_admin()?;
+    let tenant = auth.tenant();
+    let now = db::now();
+    let txn = state.db.begin().await?;
+    let result = tenant
+        .update_many::<contacts::Entity>()
+        .col_expr(contacts::Column::Phone, Expr::value(""))
+        .col_expr(contacts::Column::Name, Expr::value(""))
+        .col_expr(contacts::Column::Email, Expr::value(Option::<String>::None))
+        .col_expr(contacts::Column::SearchText, Expr::value(""))
+        .col_expr(contacts::Column::Attributes, Expr::value(Value::Object(Map::new())))
+        .col_expr(contacts::Column::Notes, Expr::value(Option::<String>::None))
+        .col_expr(contacts::Column::DeletedAt, Expr::col(contacts::Column::DeletedAt).if_null(now))
+        .col_expr(contacts::Column::ErasedAt, Expr::value(now))
+        .col_expr(contacts::Column::UpdatedAt, Expr::value(now))
+        .filter(contacts::Column::Id.eq(id))
+        .filter(contacts::Column::ErasedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(AppError::not_found());
+    }
+    tenant
+        .delete_many::<contact_tags::Entity>()
+        .filter(contact_tags::Column::ContactId.eq(id))
+        .exec(&txn)
+        .await?;
+    // The audit entry names the id only: writing the erased data down again would defeat it.
+    audit::record(
+        &txn,
+        tenant,
+        AuditEntry::new(Some(auth.user_id), "contact.erased").target("contact", id),
+    )
+    .await?;
+    txn.commit().await?;
+    state.events.publish(
+        tenant.company_id(),
+        ServerEvent::ContactsChanged { by_user_id: Some(auth.user_id) },
+    );
+    Ok(())
+}
 const EXPORT_BATCH: u64 = 1000;
 const FIXED_COLUMNS: [&str; 7] =
     ["phone", "name", "email", "tags", "opted_out", "notes", "created_at"];
 
-/// The CSV export of a filter: the columns import understands (`phone,name,email,tags`), then
-/// `opted_out,notes,created_at`, then one column per attribute found. Starts with a UTF-8 BOM so
-/// spreadsheet programs read accents right. Produced in batches, never all in memory.
+/// The CSV export of a filter, in the list's order: the columns import understands
+/// (`phone,name,email,tags`), then `opted_out,notes,created_at`, then one column per attribute
+/// (defined fields first, then any other key found). Starts with a UTF-8 BOM so spreadsheet
+/// programs read accents right. Produced in batches, never all in memory.
 pub async fn export_csv(
     state: &AppState,
     auth: &AuthUser,
     filter: ContactFilter,
 ) -> AppResult<impl futures::Stream<Item = Result<Vec<u8>, std::io::Error>> + Send + 'static> {
     let tenant = auth.tenant();
-    // First pass: the attribute columns (attributes are free-form, so look at every row).
+    let sort = filter.sort.unwrap_or_default();
+    let condition = filter::list_condition(&state.db, tenant, &filter.list_filter()?).await?;
+    // Attributes are free-form, so the columns come from a first pass over the keys in use.
     let mut keys = BTreeSet::new();
     let mut cursor = None;
     loop {
-        let rows = filtered(tenant, filter.q.as_deref(), filter.tag.as_deref())
-            .filter(cursor.map_or(sea_orm::Condition::all(), |c: Uuid| {
-                sea_orm::Condition::all().add(contacts::Column::Id.lt(c))
+        let rows = tenant
+            .select::<contacts::Entity>()
+            .filter(condition.clone())
+            .filter(cursor.map_or(Condition::all(), |c: Uuid| {
+                Condition::all().add(contacts::Column::Id.lt(c))
             }))
+            .order_by_desc(contacts::Column::Id)
             .limit(EXPORT_BATCH)
             .all(&state.db)
             .await?;
@@ -520,14 +751,14 @@ pub async fn export_csv(
 
     let db = state.db.clone();
     struct Progress {
-        cursor: Option<Uuid>,
+        cursor: Option<Cursor>,
         header: Option<Vec<u8>>,
         done: bool,
     }
     let start = Progress { cursor: None, header: Some(header), done: false };
     Ok(futures::stream::unfold(start, move |mut progress| {
         let db = db.clone();
-        let filter = filter.clone();
+        let condition = condition.clone();
         let keys = keys.clone();
         async move {
             if let Some(header) = progress.header.take() {
@@ -536,8 +767,10 @@ pub async fn export_csv(
             if progress.done {
                 return None;
             }
-            let batch = match fetch_batch(&db, tenant, &filter, progress.cursor, EXPORT_BATCH).await
-            {
+            let batch =
+                fetch_batch(&db, tenant, condition, sort, progress.cursor.as_ref(), EXPORT_BATCH)
+                    .await;
+            let batch = match batch {
                 Ok(batch) => batch,
                 Err(err) => {
                     tracing::error!(error = %err, "contact export failed mid-stream");
@@ -546,7 +779,7 @@ pub async fn export_csv(
                 }
             };
             progress.done = (batch.len() as u64) < EXPORT_BATCH;
-            progress.cursor = batch.last().map(|c| c.id);
+            progress.cursor = batch.last().map(|c| Cursor::after(c, sort));
             if batch.is_empty() {
                 return None;
             }
@@ -590,23 +823,5 @@ mod tests {
         assert!(normalise_tags(&["x".repeat(65)]).is_err());
         let many: Vec<String> = (0..51).map(|n| format!("t{n}")).collect();
         assert!(normalise_tags(&many).is_err());
-    }
-
-    #[test]
-    fn attributes_are_flat_and_named_safely() {
-        let ok: Map<String, Value> =
-            serde_json::from_str(r#"{"plan": "gold", "age": 31, "vip": true, "gone": null}"#)
-                .unwrap();
-        check_attributes(&ok).unwrap();
-        let nested: Map<String, Value> =
-            serde_json::from_str(r#"{"address": {"city": "SP"}}"#).unwrap();
-        assert!(check_attributes(&nested).is_err());
-        let bad_key: Map<String, Value> = serde_json::from_str(r#"{"Plan Name": "gold"}"#).unwrap();
-        assert!(check_attributes(&bad_key).is_err());
-    }
-
-    #[test]
-    fn like_patterns_escape_wildcards() {
-        assert_eq!(like_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
     }
 }

@@ -116,7 +116,7 @@ pub async fn change_role(
     user_id: Uuid,
     new_role: Role,
 ) -> AppResult<MemberDto> {
-    auth.require_team_manager()?;
+    auth.require_admin()?;
     let txn = state.db.begin().await?;
     let membership = find_membership(&txn, auth.tenant(), user_id).await?;
     let current = role_of(&membership.role)?;
@@ -164,7 +164,7 @@ pub async fn change_role(
 /// 403, 404, 409 as for [`change_role`].
 #[tracing::instrument(skip_all, fields(company_id = %auth.company_id()))]
 pub async fn remove_member(state: &AppState, auth: &AuthUser, user_id: Uuid) -> AppResult<()> {
-    auth.require_team_manager()?;
+    auth.require_admin()?;
     let txn = state.db.begin().await?;
     let membership = find_membership(&txn, auth.tenant(), user_id).await?;
     if role_of(&membership.role)? == Role::Owner {
@@ -223,7 +223,7 @@ pub async fn invite(
     raw_email: &str,
     role: Role,
 ) -> AppResult<InvitationDto> {
-    auth.require_team_manager()?;
+    auth.require_admin()?;
     if role == Role::Owner && auth.role != Role::Owner {
         return Err(AppError::new(ErrorCode::Forbidden, "Only an owner can invite another owner."));
     }
@@ -332,7 +332,7 @@ pub async fn list_invitations(
 /// 403 for agents; 404 for an unknown invitation, one of another company, or one already closed.
 #[tracing::instrument(skip_all, fields(company_id = %auth.company_id()))]
 pub async fn revoke_invitation(state: &AppState, auth: &AuthUser, id: Uuid) -> AppResult<()> {
-    auth.require_team_manager()?;
+    auth.require_admin()?;
     let txn = state.db.begin().await?;
     let result = auth
         .tenant()

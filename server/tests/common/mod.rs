@@ -107,6 +107,20 @@ impl Session {
     pub async fn delete(&self, path: &str) -> Response {
         self.send(reqwest::Method::DELETE, path, None).await
     }
+    /// `POST` a raw body with a content type (CSV uploads).
+    pub async fn upload(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> Response {
+        let mut request =
+            self.client.post(self.url(path)).header("Content-Type", content_type).body(body);
+        if let Some(token) = &self.csrf {
+            request = request.header("X-CSRF-Token", token);
+        }
+        request.send().await.expect("request")
+    }
 }
 
 pub struct TestUser {

@@ -4,12 +4,15 @@
 pub mod api_keys;
 pub mod audit_log;
 pub mod companies;
+pub mod contact_fields;
+pub mod contact_imports;
 pub mod contact_tags;
 pub mod contacts;
 pub mod email_tokens;
 pub mod invitations;
 pub mod jobs;
 pub mod memberships;
+pub mod segments;
 pub mod sessions;
 pub mod users;
 
@@ -48,5 +51,20 @@ impl TenantScoped for memberships::Entity {
 impl TenantScoped for sessions::Entity {
     fn company_column() -> Self::Column {
         sessions::Column::CompanyId
+    }
+}
+impl TenantScoped for contact_fields::Entity {
+    fn company_column() -> Self::Column {
+        contact_fields::Column::CompanyId
+    }
+}
+impl TenantScoped for contact_imports::Entity {
+    fn company_column() -> Self::Column {
+        contact_imports::Column::CompanyId
+    }
+}
+impl TenantScoped for segments::Entity {
+    fn company_column() -> Self::Column {
+        segments::Column::CompanyId
     }
 }
