@@ -379,6 +379,10 @@ messages! {
     NoContactsYetHint => "Add your first contact to start conversations and campaigns.",
         "Adicione seu primeiro contato para começar conversas e campanhas.";
     NoContactMatches => "No contacts match these filters.", "Nenhum contato corresponde a estes filtros.";
+
+    // Contact import, segments, bulk actions, the contact drawer's fields
+
+    // Contact settings: custom fields and the tag manager
 }
 
 impl Key {
