@@ -38,6 +38,15 @@ impl ApiFailure {
         }
     }
 
+    /// The server's own sentence (English), for details the code alone cannot carry, like the
+    /// line an import stopped at.
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            ApiFailure::Network => None,
+            ApiFailure::Api { error, .. } => Some(error.message.as_str()).filter(|m| !m.is_empty()),
+        }
+    }
+
     /// The stable error code, when the server answered at all.
     pub fn code(&self) -> Option<ErrorCode> {
         match self {
@@ -170,6 +179,52 @@ mod transport {
     }
 }
 
+#[cfg(feature = "hydrate")]
+mod upload {
+    use gloo_net::http::Request;
+
+    use super::ApiFailure;
+    use crate::file::PickedFile;
+
+    /// `POST`s the file itself as the body; the browser streams it from disk.
+    pub async fn exchange(
+        url: &str,
+        file: &PickedFile,
+        content_type: &str,
+        csrf: Option<String>,
+    ) -> Result<(u16, String), ApiFailure> {
+        let mut builder = Request::post(url)
+            .header("Accept", "application/json")
+            .header("Content-Type", content_type);
+        if let Some(token) = csrf {
+            builder = builder.header("X-CSRF-Token", &token);
+        }
+        let request = builder
+            .body(wasm_bindgen::JsValue::from(file.handle().clone()))
+            .map_err(|_| ApiFailure::Network)?;
+        let response = request.send().await.map_err(|_| ApiFailure::Network)?;
+        let status = response.status();
+        let text = response.text().await.map_err(|_| ApiFailure::Network)?;
+        Ok((status, text))
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+mod upload {
+    use super::ApiFailure;
+    use crate::file::PickedFile;
+
+    /// Never called during server rendering.
+    pub async fn exchange(
+        _url: &str,
+        _file: &PickedFile,
+        _content_type: &str,
+        _csrf: Option<String>,
+    ) -> Result<(u16, String), ApiFailure> {
+        Err(ApiFailure::Network)
+    }
+}
+
 #[cfg(not(feature = "hydrate"))]
 mod transport {
     use super::{ApiFailure, Method};
@@ -248,6 +303,26 @@ impl Api {
     /// See [`send`]; a `401` also ends the local session.
     pub async fn delete<T: DeserializeOwned>(self, path: &str) -> Result<T, ApiFailure> {
         self.call(Method::Delete, path, None).await
+    }
+
+    /// `POST {path}` with a file as the body (CSV imports).
+    ///
+    /// # Errors
+    /// See [`send`]; a `401` also ends the local session.
+    pub async fn upload<T: DeserializeOwned>(
+        self,
+        path: &str,
+        file: &crate::file::PickedFile,
+        content_type: &str,
+    ) -> Result<T, ApiFailure> {
+        let url = format!("{API_BASE}{path}");
+        let (status, text) =
+            upload::exchange(&url, file, content_type, self.auth.csrf_token()).await?;
+        let result = decode(status, &text);
+        if status == 401 {
+            self.auth.session_expired();
+        }
+        result
     }
 
     async fn call<T: DeserializeOwned>(

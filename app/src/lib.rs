@@ -11,6 +11,7 @@
 pub mod api;
 pub mod auth;
 pub mod components;
+pub mod file;
 pub mod hydration;
 pub mod i18n;
 pub mod live;
@@ -30,7 +31,7 @@ use crate::pages::{
         forgot_password::ForgotPassword, invite::AcceptInvitation, login::Login,
         reset_password::ResetPassword, signup::Signup, verify_email::VerifyEmail,
     },
-    contacts::ContactsPage,
+    contacts::{ContactImportPage, ContactsPage, SegmentsPage},
     dashboard::Dashboard,
     not_found::NotFound,
     settings::{account::AccountSettings, api_keys::ApiKeysSettings, team::TeamSettings},
@@ -100,6 +101,8 @@ pub fn App() -> impl IntoView {
                             view=|| view! { <AreaPlaceholder item=nav::INBOX/> }
                         />
                         <Route path=path!("/contacts") view=ContactsPage/>
+                        <Route path=path!("/contacts/import") view=ContactImportPage/>
+                        <Route path=path!("/contacts/segments") view=SegmentsPage/>
                         <Route
                             path=path!("/campaigns")
                             view=|| view! { <AreaPlaceholder item=nav::CAMPAIGNS/> }

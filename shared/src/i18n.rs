@@ -381,6 +381,102 @@ messages! {
     NoContactMatches => "No contacts match these filters.", "Nenhum contato corresponde a estes filtros.";
 
     // Contact import, segments, bulk actions, the contact drawer's fields
+    Yes => "Yes", "Sim";
+    No => "No", "Não";
+    ImportTitle => "Import contacts", "Importar contatos";
+    ImportSubtitle => "Upload a CSV file: new phone numbers become contacts, known ones are updated. Nothing is sent to anyone.",
+        "Envie um arquivo CSV: números novos viram contatos, os já conhecidos são atualizados. Nenhuma mensagem é enviada.";
+    ImportChooseFile => "Choose a CSV file", "Escolha um arquivo CSV";
+    ImportFileHint => "UTF-8, separated by commas or semicolons (Excel: \"CSV UTF-8\"). The first line names the columns; one column must hold the phone number.",
+        "UTF-8, separado por vírgulas ou ponto e vírgula (Excel: \"CSV UTF-8\"). A primeira linha dá nome às colunas; uma delas deve ter o telefone.";
+    ImportColumnsTitle => "Check the columns", "Confira as colunas";
+    ImportColumnsHint => "Choose what each column holds. Empty cells never erase what is already saved.",
+        "Escolha o que cada coluna contém. Células vazias nunca apagam o que já está salvo.";
+    ImportOtherFile => "Choose another file", "Escolher outro arquivo";
+    ImportSkip => "Don't import", "Não importar";
+    ImportNewAttribute => "New field: {key}", "Novo campo: {key}";
+    ImportNeedsPhone => "Choose the column that holds the phone number.", "Escolha a coluna que tem o telefone.";
+    ImportDuplicateTarget => "Two columns go to the same place; choose \"Don't import\" for one of them.",
+        "Duas colunas vão para o mesmo lugar; escolha \"Não importar\" em uma delas.";
+    ImportExtraTags => "Tag every imported contact (optional)", "Adicionar tags a todos os contatos importados (opcional)";
+    ImportExtraTagsHint => "Separate tags with commas, e.g. fair-2026. Handy to find this import later.",
+        "Separe as tags com vírgulas, ex.: feira-2026. Ajuda a encontrar esta importação depois.";
+    ImportStart => "Import", "Importar";
+    ImportRunning => "Importing… you can keep this page open or come back later.", "Importando… você pode manter esta página aberta ou voltar depois.";
+    ImportProgress => "{lines} lines read · {imported} new · {updated} updated · {rejected} rejected",
+        "{lines} linhas lidas · {imported} novos · {updated} atualizados · {rejected} recusadas";
+    ImportDone => "Import finished", "Importação concluída";
+    ImportLinesRead => "{count} lines read.", "{count} linhas lidas.";
+    ImportNew => "New", "Novos";
+    ImportUpdated => "Updated", "Atualizados";
+    ImportRejected => "Rejected", "Recusadas";
+    ImportRejectedTitle => "Lines not imported", "Linhas não importadas";
+    ImportLine => "Line {line}", "Linha {line}";
+    ImportRejectedMore => "…and {count} more.", "…e mais {count}.";
+    ImportViewContacts => "View contacts", "Ver contatos";
+    ImportAnother => "Import another file", "Importar outro arquivo";
+    ImportHistory => "Recent imports", "Importações recentes";
+    ImportHistoryEmpty => "No imports yet.", "Nenhuma importação ainda.";
+    ImportHistoryCounts => "{imported} new · {updated} updated · {rejected} rejected", "{imported} novos · {updated} atualizados · {rejected} recusadas";
+    ImportContacts => "Import CSV", "Importar CSV";
+    ExportContacts => "Export CSV", "Exportar CSV";
+    NavSegments => "Segments", "Segmentos";
+    SegmentsTitle => "Segments", "Segmentos";
+    SegmentsSubtitle => "Saved filters of your contacts. Campaigns send to a segment; people who opted out are never part of one.",
+        "Filtros salvos dos seus contatos. Campanhas são enviadas a um segmento; quem se descadastrou nunca faz parte dele.";
+    NewSegment => "New segment", "Novo segmento";
+    EditSegment => "Edit segment", "Editar segmento";
+    NoSegmentsYet => "No segments yet.", "Nenhum segmento ainda.";
+    NoSegmentsYetHint => "Create one from tags and custom fields, e.g. everyone tagged vip in São Paulo.",
+        "Crie um a partir de tags e campos personalizados, ex.: todos com a tag vip em São Paulo.";
+    SegmentSaved => "Segment saved.", "Segmento salvo.";
+    SegmentDeleted => "Segment deleted.", "Segmento excluído.";
+    ConfirmDeleteSegment => "Delete the segment {name}? Its contacts stay.", "Excluir o segmento {name}? Os contatos continuam.";
+    SegmentCount => "{count} contacts", "{count} contatos";
+    SegmentViewContacts => "View contacts", "Ver contatos";
+    SegmentTagsAny => "Has any of these tags", "Tem alguma destas tags";
+    SegmentTagsAll => "Has all of these tags", "Tem todas estas tags";
+    SegmentTagsNone => "Has none of these tags", "Não tem nenhuma destas tags";
+    SegmentConditions => "Custom field conditions", "Condições de campos personalizados";
+    SegmentAddCondition => "Add condition", "Adicionar condição";
+    SegmentOptOutNote => "Contacts who opted out are left out automatically.", "Contatos descadastrados ficam de fora automaticamente.";
+    SegmentField => "Field", "Campo";
+    SegmentComparison => "Comparison", "Comparação";
+    SegmentValue => "Value", "Valor";
+    SegmentFilterLabel => "Segment", "Segmento";
+    AllContacts => "All contacts", "Todos os contatos";
+    OpEq => "is", "é";
+    OpNe => "is not", "não é";
+    OpContains => "contains", "contém";
+    OpGt => "greater than", "maior que";
+    OpGte => "at least", "pelo menos";
+    OpLt => "less than", "menor que";
+    OpLte => "at most", "no máximo";
+    OpIsSet => "is filled in", "está preenchido";
+    OpIsNotSet => "is empty", "está vazio";
+    SortLabel => "Sort", "Ordenar";
+    SortNewest => "Newest first", "Mais recentes";
+    SortOldest => "Oldest first", "Mais antigos";
+    SortName => "Name A–Z", "Nome A–Z";
+    SelectContact => "Select {name}", "Selecionar {name}";
+    SelectAllShown => "Select all shown", "Selecionar todos exibidos";
+    BulkSelected => "{count} selected", "{count} selecionados";
+    BulkTagPlaceholder => "tag", "tag";
+    BulkAddTag => "Add tag", "Adicionar tag";
+    BulkRemoveTag => "Remove tag", "Remover tag";
+    BulkOptOut => "Opt out", "Descadastrar";
+    BulkDelete => "Delete", "Excluir";
+    BulkClear => "Clear selection", "Limpar seleção";
+    BulkDone => "{count} contacts changed.", "{count} contatos alterados.";
+    ConfirmBulkDelete => "Delete {count} contacts?", "Excluir {count} contatos?";
+    EraseContact => "Erase personal data", "Apagar dados pessoais";
+    ConfirmErase => "Erase everything about {name} for good (GDPR/LGPD)? This cannot be undone.",
+        "Apagar definitivamente todos os dados de {name} (LGPD)? Não é possível desfazer.";
+    ContactErased => "Personal data erased.", "Dados pessoais apagados.";
+    ContactFields => "Custom fields", "Campos personalizados";
+    ContactHistory => "Conversation history", "Histórico de conversas";
+    ContactOptedOutVia => "Opted out on {date} ({via}).", "Descadastrado em {date} ({via}).";
+    ContactLastContacted => "Last contacted: {date}", "Último contato: {date}";
 
     // Contact settings: custom fields and the tag manager
 }

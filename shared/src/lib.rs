@@ -8,6 +8,7 @@ pub mod api;
 pub mod error;
 pub mod events;
 pub mod i18n;
+pub mod import;
 pub mod role;
 
 pub use error::{ApiError, ApiErrorBody, ErrorCode};

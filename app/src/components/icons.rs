@@ -34,6 +34,9 @@ pub enum IconName {
     Chat,
     Search,
     Tag,
+    Upload,
+    Download,
+    Filter,
 }
 
 impl IconName {
@@ -106,6 +109,9 @@ impl IconName {
                 "M6 7l1 12a2 2 0 0 0 2 2h6a2 2 0 0 0 2-2l1-12M9 7V4.5h6V7",
             ],
             IconName::Plus => &["M12 5v14M5 12h14"],
+            IconName::Upload => &["M12 15V4M7.5 8.5 12 4l4.5 4.5", "M4 15v3a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2v-3"],
+            IconName::Download => &["M12 4v11M7.5 10.5 12 15l4.5-4.5", "M4 15v3a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2v-3"],
+            IconName::Filter => &["M4 5h16l-6 7.5V19l-4 1.5v-8z"],
             IconName::Circle => &[CIRCLE_9],
             IconName::Clock => &[CIRCLE_9, "M12 7v5l3.5 2"],
             IconName::Chat => &[

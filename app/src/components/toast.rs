@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use shared::i18n::Key;
 
 use crate::components::icons::{Icon, IconName};
-use crate::i18n::use_i18n;
+use crate::i18n::{fill, use_i18n};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ToastKind {
@@ -22,6 +22,8 @@ struct Toast {
     id: u64,
     kind: ToastKind,
     key: Key,
+    /// `{name}` placeholders of the message and their values.
+    values: Vec<(&'static str, String)>,
 }
 
 #[derive(Clone, Copy)]
@@ -40,14 +42,19 @@ impl Toasts {
     }
 
     pub fn success(self, key: Key) {
-        self.push(ToastKind::Success, key);
+        self.push(ToastKind::Success, key, Vec::new());
+    }
+
+    /// A confirmation with values filled in, e.g. `BulkDone` with `count`.
+    pub fn success_with(self, key: Key, values: Vec<(&'static str, String)>) {
+        self.push(ToastKind::Success, key, values);
     }
 
     pub fn error(self, key: Key) {
-        self.push(ToastKind::Error, key);
+        self.push(ToastKind::Error, key, Vec::new());
     }
 
-    fn push(self, kind: ToastKind, key: Key) {
+    fn push(self, kind: ToastKind, key: Key, values: Vec<(&'static str, String)>) {
         let id = self.next_id.try_update_value(|n| {
             *n += 1;
             *n
@@ -58,7 +65,7 @@ impl Toasts {
             if list.len() >= 3 {
                 list.remove(0);
             }
-            list.push(Toast { id, kind, key });
+            list.push(Toast { id, kind, key, values });
         });
         set_timeout(move || self.dismiss(id), VISIBLE_FOR);
     }
@@ -100,7 +107,13 @@ pub fn ToastHost() -> impl IntoView {
                             view! { <Icon icon=IconName::Warning class="mt-0.5 size-5 shrink-0 text-red-400"/> }
                         }
                     }}
-                    <p class="flex-1">{move || i18n.lang().t(toast.key)}</p>
+                    <p class="flex-1">
+                        {move || {
+                            let values: Vec<(&str, &str)> =
+                                toast.values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                            fill(i18n.lang().t(toast.key), &values)
+                        }}
+                    </p>
                     <button
                         type="button"
                         class="-m-1 rounded-md p-1 text-slate-400 hover:text-white focus-visible:outline-2 focus-visible:outline-white"

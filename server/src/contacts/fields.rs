@@ -29,16 +29,9 @@ const MAX_FIELDS: u64 = 100;
 const MAX_OPTIONS: usize = 100;
 pub const MAX_TEXT: usize = 1000;
 
-/// Column names a CSV import maps to contact columns; no custom field may take them.
-pub const RESERVED_KEYS: [&str; 9] =
-    ["id", "phone", "name", "email", "tags", "notes", "opted_out", "created_at", "updated_at"];
-
-/// `snake_case`, 1–64 characters, starting with a letter.
-pub fn is_valid_key(key: &str) -> bool {
-    key.len() <= 64
-        && key.starts_with(|c: char| c.is_ascii_lowercase())
-        && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-}
+/// Keys are `snake_case` identifiers and may not shadow a contact column; the same rules as
+/// the import's header mapping.
+pub use shared::import::{is_attribute_key as is_valid_key, BUILT_IN as RESERVED_KEYS};
 
 /// The field definitions of one company, loaded once per request or import.
 #[derive(Debug, Clone, Default)]

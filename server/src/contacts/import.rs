@@ -26,6 +26,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use shared::{
     api::{ImportDto, ImportSummary, RejectedLine},
+    import::{sniff_delimiter, ColumnTarget as Target},
     ErrorCode, ServerEvent,
 };
 use tokio::sync::mpsc;
@@ -69,84 +70,6 @@ pub struct ImportParams {
     pub filename: Option<String>,
     /// Lets the uploader match `contacts.import_progress` events to its upload (a UUID).
     pub import_id: Option<Uuid>,
-}
-
-/// What one CSV column feeds.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Target {
-    Phone,
-    Name,
-    Email,
-    Tags,
-    Notes,
-    OptedOut,
-    Attribute(String),
-    Skip,
-}
-
-impl Target {
-    /// What a header means when nobody said: English and Portuguese names of the built-in
-    /// columns, anything else an attribute named after it (`Data de nascimento` →
-    /// `data_de_nascimento`).
-    fn guess(header: &str) -> Target {
-        let plain = fold(header);
-        match plain.as_str() {
-            "phone" | "phone_number" | "mobile" | "cell" | "telefone" | "celular" | "whatsapp"
-            | "fone" | "tel" | "numero" | "number" | "msisdn" => Target::Phone,
-            "name" | "full_name" | "nome" | "nome_completo" | "contact" | "contato" => Target::Name,
-            "email" | "e_mail" | "mail" => Target::Email,
-            "tags" | "tag" | "labels" | "etiquetas" | "marcadores" => Target::Tags,
-            "notes" | "note" | "notas" | "observacoes" | "obs" => Target::Notes,
-            "opted_out" | "opt_out" | "optout" | "unsubscribed" | "descadastrado" => {
-                Target::OptedOut
-            }
-            // What our own export writes and import has no use for.
-            "" | "created_at" | "updated_at" | "id" => Target::Skip,
-            _ if plain.starts_with(|c: char| c.is_ascii_lowercase()) => Target::Attribute(plain),
-            _ => Target::Attribute(format!("f_{plain}")),
-        }
-    }
-
-    /// A target named in the `mapping` parameter.
-    fn named(raw: &str) -> Result<Target, String> {
-        Ok(match raw.trim() {
-            "" | "skip" | "ignore" => Target::Skip,
-            "phone" => Target::Phone,
-            "name" => Target::Name,
-            "email" => Target::Email,
-            "tags" => Target::Tags,
-            "notes" => Target::Notes,
-            "opted_out" => Target::OptedOut,
-            key if fields::is_valid_key(key) && !fields::RESERVED_KEYS.contains(&key) => {
-                Target::Attribute(key.to_owned())
-            }
-            other => return Err(format!("{other:?} is not a column or a field name.")),
-        })
-    }
-}
-
-/// Lower-case ASCII `snake_case` without accents: `Observações` → `observacoes`.
-fn fold(header: &str) -> String {
-    let mut out = String::new();
-    for c in header.trim().to_lowercase().chars() {
-        let c = match c {
-            'á' | 'à' | 'â' | 'ã' | 'ä' => 'a',
-            'é' | 'è' | 'ê' | 'ë' => 'e',
-            'í' | 'ì' | 'î' | 'ï' => 'i',
-            'ó' | 'ò' | 'ô' | 'õ' | 'ö' => 'o',
-            'ú' | 'ù' | 'û' | 'ü' => 'u',
-            'ç' => 'c',
-            'ñ' => 'n',
-            c => c,
-        };
-        if c.is_ascii_alphanumeric() {
-            out.push(c);
-        } else if !out.ends_with('_') && !out.is_empty() {
-            out.push('_');
-        }
-    }
-    out.truncate(60);
-    out.trim_end_matches('_').to_owned()
 }
 
 /// Where each column goes, decided once from the header.
@@ -261,28 +184,6 @@ impl RowParser {
         }
         self.seen.insert(row.phone.clone(), line);
         Ok(row)
-    }
-}
-
-/// Guesses the separator from the header line: `;` (Brazilian Excel), tab or `,`.
-fn sniff_delimiter(header: &[u8]) -> u8 {
-    let mut in_quotes = false;
-    let mut counts = [0usize; 3];
-    for &byte in header {
-        match byte {
-            b'"' => in_quotes = !in_quotes,
-            b',' if !in_quotes => counts[0] += 1,
-            b';' if !in_quotes => counts[1] += 1,
-            b'\t' if !in_quotes => counts[2] += 1,
-            _ => {}
-        }
-    }
-    let candidates = [b',', b';', b'\t'];
-    let best = (0..3).max_by_key(|&i| (counts[i], usize::from(i == 0))).unwrap_or(0);
-    if counts[best] == 0 {
-        b','
-    } else {
-        candidates[best]
     }
 }
 
@@ -907,21 +808,6 @@ mod tests {
     }
 
     #[test]
-    fn headers_in_english_and_portuguese_are_recognised() {
-        assert_eq!(Target::guess("Telefone"), Target::Phone);
-        assert_eq!(Target::guess(" WhatsApp "), Target::Phone);
-        assert_eq!(Target::guess("Nome"), Target::Name);
-        assert_eq!(Target::guess("E-mail"), Target::Email);
-        assert_eq!(Target::guess("Observações"), Target::Notes);
-        assert_eq!(
-            Target::guess("Data de Nascimento"),
-            Target::Attribute("data_de_nascimento".into())
-        );
-        assert_eq!(Target::guess("2º contato"), Target::Attribute("f_2_contato".into()));
-        assert_eq!(Target::guess("created_at"), Target::Skip);
-    }
-
-    #[test]
     fn a_header_without_a_phone_or_with_clashing_columns_is_fatal() {
         let none = ColumnPlan::new(&["name".into(), "email".into()], &HashMap::new());
         assert!(none.unwrap_err().contains("No phone column"));
@@ -931,14 +817,6 @@ mod tests {
         assert!(ColumnPlan::new(&["phone".into(), "celular".into()], &mapping).is_ok());
         let bad = HashMap::from([("x".to_owned(), "Not A Key".to_owned())]);
         assert!(ColumnPlan::new(&["phone".into(), "x".into()], &bad).is_err());
-    }
-
-    #[test]
-    fn separators_are_sniffed_from_the_header() {
-        assert_eq!(sniff_delimiter(b"phone,name,email\n"), b',');
-        assert_eq!(sniff_delimiter(b"telefone;nome;\"a,b\"\n"), b';');
-        assert_eq!(sniff_delimiter(b"phone\tname\n"), b'\t');
-        assert_eq!(sniff_delimiter(b"phone\n"), b',');
     }
 
     #[test]

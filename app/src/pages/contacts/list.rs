@@ -1,5 +1,5 @@
-//! `/contacts`: the company's contacts, searchable and filterable by tag, with a drawer to create,
-//! edit and delete one.
+//! `/contacts`: the company's contacts, searchable and filterable by tag and segment, sortable,
+//! with bulk actions on a selection and a drawer to create, edit, delete or erase one.
 //!
 //! The rows live in signals rather than a resource because "Load more" appends pages to them.
 //! Every first-page fetch takes a ticket, and an answer whose ticket is no longer the latest (the
@@ -8,17 +8,24 @@
 //! `contacts.changed` live event, re-asking as many rows as are on screen so "Load more" is not
 //! undone by a colleague's edit.
 
-use std::time::Duration;
+use std::{collections::HashSet, time::Duration};
 
 use leptos::{ev::SubmitEvent, html, prelude::*};
+use leptos_router::hooks::use_query_map;
 use serde::de::IgnoredAny;
+use serde_json::{Map, Value};
 use shared::{
-    api::{ContactDto, CreateContactRequest, Page, UpdateContactRequest},
+    api::{
+        BulkAction, BulkContactsRequest, BulkResult, ContactDto, ContactFieldDto, ContactSelection,
+        CreateContactRequest, FieldKind, Page, SegmentDto, UpdateContactRequest,
+    },
     i18n::Key,
     ErrorCode,
 };
+use uuid::Uuid;
 
 use crate::api::{encode_query, use_api, Api, ApiFailure};
+use crate::auth::use_auth;
 use crate::components::feedback::{ConfirmInline, ListError, ListLoading};
 use crate::components::form::{
     looks_like_email, value_of, FormError, FormErrors, SubmitButton, TextField,
@@ -29,6 +36,7 @@ use crate::components::toast::{use_toasts, Toasts};
 use crate::hydration::use_hydrated;
 use crate::i18n::{fill, t, use_i18n};
 use crate::live::use_live;
+use crate::pages::format_date;
 
 /// Rows asked per page.
 const PAGE_SIZE: usize = 50;
@@ -37,29 +45,60 @@ const MAX_PAGE: usize = 200;
 /// How long typing must pause before the list is asked again.
 const DEBOUNCE: Duration = Duration::from_millis(300);
 
-/// What the list shows: the settled search text and tag.
+/// What the list shows: the settled search text, tag, segment and order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct Filters {
     q: String,
     tag: String,
+    /// A segment id, or empty.
+    segment: String,
+    /// `newest` (empty), `oldest` or `name`.
+    sort: String,
 }
 
 impl Filters {
+    /// Whether anything narrows the list (the order does not).
     fn is_empty(&self) -> bool {
-        self.q.is_empty() && self.tag.is_empty()
+        self.q.is_empty() && self.tag.is_empty() && self.segment.is_empty()
+    }
+
+    /// The query string of these filters: `q=..&tag=..` (no leading `?` or `&`).
+    fn query(&self) -> String {
+        [
+            ("q", self.q.as_str()),
+            ("tag", self.tag.as_str()),
+            ("segment_id", self.segment.as_str()),
+            ("sort", self.sort.as_str()),
+        ]
+        .into_iter()
+        .filter(|(_, value)| !value.is_empty())
+        .map(|(name, value)| format!("{name}={}", encode_query(value)))
+        .collect::<Vec<_>>()
+        .join("&")
     }
 
     /// The list request for these filters.
     fn path(&self, limit: usize, cursor: Option<&str>) -> String {
         let mut path = format!("/contacts?limit={limit}");
-        for (name, value) in
-            [("q", self.q.as_str()), ("tag", self.tag.as_str()), ("cursor", cursor.unwrap_or(""))]
-        {
-            if !value.is_empty() {
-                path.push_str(&format!("&{name}={}", encode_query(value)));
-            }
+        let query = self.query();
+        if !query.is_empty() {
+            path.push('&');
+            path.push_str(&query);
+        }
+        if let Some(cursor) = cursor.filter(|c| !c.is_empty()) {
+            path.push_str(&format!("&cursor={}", encode_query(cursor)));
         }
         path
+    }
+
+    /// The CSV export of the same filters (a plain link: the session cookie authenticates it).
+    fn export_href(&self) -> String {
+        let query = self.query();
+        if query.is_empty() {
+            "/api/v1/contacts/export".to_owned()
+        } else {
+            format!("/api/v1/contacts/export?{query}")
+        }
     }
 }
 
@@ -238,17 +277,41 @@ pub fn ContactsPage() -> impl IntoView {
     let hydrated = use_hydrated();
     let search = Debounced::new();
     let tag = Debounced::new();
+    let segment = RwSignal::new(String::new());
+    let sort = RwSignal::new(String::new());
     let list = ContactList::new();
     let reload = RwSignal::new(0u64);
     let editing = RwSignal::new(None::<Editing>);
+    let selected = RwSignal::new(HashSet::<Uuid>::new());
+
+    // Links from elsewhere land filtered: `/contacts?tag=vip`, `/contacts?segment=<id>`.
+    let query = use_query_map();
+    query.with_untracked(|params| {
+        if let Some(value) = params.get("tag") {
+            tag.set_now(value);
+        }
+        if let Some(value) = params.get("segment") {
+            segment.set(value);
+        }
+    });
 
     // Runs in the browser only: on the first render, when a filter settles, after our own saves
     // and on `contacts.changed`.
     Effect::new(move |_| {
-        let filters = Filters { q: search.settled.get(), tag: tag.settled.get().to_lowercase() };
+        let filters = Filters {
+            q: search.settled.get(),
+            tag: tag.settled.get().to_lowercase(),
+            segment: segment.get(),
+            sort: sort.get(),
+        };
         live.contacts_version();
         reload.track();
         list.load(api, filters);
+    });
+    // A selection only means something for the rows it was made on.
+    Effect::new(move |_| {
+        list.shown.track();
+        selected.set(HashSet::new());
     });
 
     let refresh = Callback::new(move |_: ()| reload.update(|n| *n += 1));
@@ -260,6 +323,7 @@ pub fn ContactsPage() -> impl IntoView {
     let clear_filters = Callback::new(move |_: ()| {
         search.set_now(String::new());
         tag.set_now(String::new());
+        segment.set(String::new());
     });
     let close = Callback::new(move |_: ()| editing.set(None));
     let saved = Callback::new(move |key: Key| {
@@ -279,20 +343,40 @@ pub fn ContactsPage() -> impl IntoView {
                     {t(Key::ContactsSubtitle)}
                 </p>
             </div>
-            <button
-                type="button"
-                class="btn btn-primary"
-                data-testid="contacts-new"
-                disabled=move || !hydrated.get()
-                on:click=move |_| open_new.run(())
-            >
-                <Icon icon=IconName::Plus class="size-5"/>
-                <span>{t(Key::NewContact)}</span>
-            </button>
+            <div class="flex flex-wrap gap-2">
+                <a href="/contacts/segments" class="btn btn-secondary" data-testid="contacts-segments">
+                    <Icon icon=IconName::Filter class="size-5"/>
+                    <span>{t(Key::NavSegments)}</span>
+                </a>
+                <a href="/contacts/import" class="btn btn-secondary" data-testid="contacts-import">
+                    <Icon icon=IconName::Upload class="size-5"/>
+                    <span>{t(Key::ImportContacts)}</span>
+                </a>
+                <a
+                    href=move || list.shown.with(Filters::export_href)
+                    class="btn btn-secondary"
+                    data-testid="contacts-export"
+                    download
+                >
+                    <Icon icon=IconName::Download class="size-5"/>
+                    <span>{t(Key::ExportContacts)}</span>
+                </a>
+                <button
+                    type="button"
+                    class="btn btn-primary"
+                    data-testid="contacts-new"
+                    disabled=move || !hydrated.get()
+                    on:click=move |_| open_new.run(())
+                >
+                    <Icon icon=IconName::Plus class="size-5"/>
+                    <span>{t(Key::NewContact)}</span>
+                </button>
+            </div>
         </div>
-        <FilterBar search tag/>
+        <FilterBar search tag segment sort/>
         <ListCount list/>
-        <ListBody list open_new open_edit filter_tag clear_filters refresh/>
+        <BulkBar list selected refresh/>
+        <ListBody list selected open_new open_edit filter_tag clear_filters refresh/>
         {move || {
             editing
                 .get()
@@ -302,12 +386,21 @@ pub fn ContactsPage() -> impl IntoView {
     .into_any()
 }
 
-/// The search box and the tag filter.
+/// The search box, the tag filter, the segment and the order.
 #[component]
-fn FilterBar(search: Debounced, tag: Debounced) -> impl IntoView {
+fn FilterBar(
+    search: Debounced,
+    tag: Debounced,
+    segment: RwSignal<String>,
+    sort: RwSignal<String>,
+) -> impl IntoView {
     let i18n = use_i18n();
+    let api = use_api();
+    let segments = LocalResource::new(move || async move {
+        api.get::<Vec<SegmentDto>>("/segments").await.unwrap_or_default()
+    });
     view! {
-        <div class="mb-3 grid gap-3 sm:grid-cols-[minmax(0,2fr)_minmax(0,1fr)]" role="search">
+        <div class="mb-3 grid gap-3 sm:grid-cols-2 lg:grid-cols-[minmax(0,2fr)_minmax(0,1fr)_minmax(0,1fr)_minmax(0,1fr)]" role="search">
             <div class="relative">
                 <label for="contacts-search" class="sr-only">
                     {t(Key::ContactsSearchLabel)}
@@ -346,7 +439,171 @@ fn FilterBar(search: Debounced, tag: Debounced) -> impl IntoView {
                     on:input=move |ev| tag.input(event_target_value(&ev))
                 />
             </div>
+            <div>
+                <label for="contacts-segment" class="sr-only">{t(Key::SegmentFilterLabel)}</label>
+                <select
+                    id="contacts-segment"
+                    class="input"
+                    data-testid="contacts-segment"
+                    on:change=move |ev| segment.set(event_target_value(&ev))
+                >
+                    <option value="" selected=move || segment.with(String::is_empty)>
+                        {t(Key::AllContacts)}
+                    </option>
+                    {move || {
+                        let current = segment.get();
+                        segments
+                            .get()
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(|s| {
+                                let id = s.id.to_string();
+                                let selected = id == current;
+                                view! { <option value=id selected=selected>{s.name}</option> }
+                            })
+                            .collect_view()
+                    }}
+                </select>
+            </div>
+            <div>
+                <label for="contacts-sort" class="sr-only">{t(Key::SortLabel)}</label>
+                <select
+                    id="contacts-sort"
+                    class="input"
+                    data-testid="contacts-sort"
+                    on:change=move |ev| sort.set(event_target_value(&ev))
+                >
+                    {[("", Key::SortNewest), ("oldest", Key::SortOldest), ("name", Key::SortName)]
+                        .into_iter()
+                        .map(|(value, key)| {
+                            view! {
+                                <option value=value selected=move || sort.get() == value>{t(key)}</option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
         </div>
+    }
+    .into_any()
+}
+
+/// The bar over a selection: add or remove a tag, opt out, delete (with a confirmation).
+#[component]
+fn BulkBar(
+    list: ContactList,
+    selected: RwSignal<HashSet<Uuid>>,
+    refresh: Callback<()>,
+) -> impl IntoView {
+    let api = use_api();
+    let i18n = use_i18n();
+    let toasts = use_toasts();
+    let tag_ref = NodeRef::<html::Input>::new();
+    let busy = RwSignal::new(false);
+    let confirming = RwSignal::new(false);
+    let count = move || selected.with(HashSet::len);
+    let run = move |action: BulkAction| {
+        let ids: Vec<Uuid> = selected.get_untracked().into_iter().collect();
+        if ids.is_empty() || busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let request = BulkContactsRequest { selection: ContactSelection::Ids(ids), action };
+            let result = api.post::<_, BulkResult>("/contacts/bulk", &request).await;
+            busy.try_set(false);
+            confirming.try_set(false);
+            match result {
+                Ok(done) => {
+                    toasts.success_with(Key::BulkDone, vec![("count", done.affected.to_string())]);
+                    selected.try_set(HashSet::new());
+                    refresh.run(());
+                }
+                Err(failure) => toasts.error(failure.key()),
+            }
+        });
+    };
+    let with_tag = move |make: fn(Vec<String>) -> BulkAction| {
+        let tags = parse_tags(&value_of(tag_ref));
+        if tags.is_empty() {
+            if let Some(input) = tag_ref.get_untracked() {
+                let _ = input.focus();
+            }
+            return;
+        }
+        run(make(tags));
+    };
+    let question = Signal::derive(move || {
+        fill(i18n.lang().t(Key::ConfirmBulkDelete), &[("count", &count().to_string())])
+    });
+    let all_shown = move || {
+        let shown = list.rows.with(|rows| rows.iter().map(|r| r.id).collect::<HashSet<_>>());
+        !shown.is_empty() && selected.with(|s| shown.iter().all(|id| s.contains(id)))
+    };
+    view! {
+        <div class="mb-3 flex flex-wrap items-center gap-2" data-testid="bulk-bar">
+            <label class="inline-flex cursor-pointer items-center gap-2 text-sm text-slate-600">
+                <input
+                    type="checkbox"
+                    class="size-4 accent-brand-600"
+                    data-testid="select-all"
+                    prop:checked=all_shown
+                    on:change=move |ev| {
+                        if event_target_checked(&ev) {
+                            selected.set(list.rows.with(|rows| rows.iter().map(|r| r.id).collect()));
+                        } else {
+                            selected.set(HashSet::new());
+                        }
+                    }
+                />
+                <span>{t(Key::SelectAllShown)}</span>
+            </label>
+            <Show when=move || { count() > 0 }>
+                <span class="text-sm font-medium text-slate-900" data-testid="bulk-count">
+                    {move || fill(i18n.lang().t(Key::BulkSelected), &[("count", &count().to_string())])}
+                </span>
+                <input
+                    type="text"
+                    class="input w-32 py-1"
+                    node_ref=tag_ref
+                    data-testid="bulk-tag"
+                    autocomplete="off"
+                    aria-label=move || i18n.lang().t(Key::Tags)
+                    placeholder=move || i18n.lang().t(Key::BulkTagPlaceholder)
+                />
+                <button type="button" class="btn btn-secondary btn-sm" data-testid="bulk-add-tag" disabled=move || busy.get()
+                    on:click=move |_| with_tag(|tags| BulkAction::AddTags { tags })>
+                    {t(Key::BulkAddTag)}
+                </button>
+                <button type="button" class="btn btn-secondary btn-sm" data-testid="bulk-remove-tag" disabled=move || busy.get()
+                    on:click=move |_| with_tag(|tags| BulkAction::RemoveTags { tags })>
+                    {t(Key::BulkRemoveTag)}
+                </button>
+                <button type="button" class="btn btn-secondary btn-sm" data-testid="bulk-opt-out" disabled=move || busy.get()
+                    on:click=move |_| run(BulkAction::OptOut)>
+                    {t(Key::BulkOptOut)}
+                </button>
+                <button type="button" class="btn btn-secondary btn-sm text-red-700" data-testid="bulk-delete" disabled=move || busy.get()
+                    on:click=move |_| confirming.set(true)>
+                    {t(Key::BulkDelete)}
+                </button>
+                <button type="button" class="btn btn-ghost btn-sm" data-testid="bulk-clear" on:click=move |_| selected.set(HashSet::new())>
+                    {t(Key::BulkClear)}
+                </button>
+            </Show>
+        </div>
+        <Show when=move || { confirming.get() && count() > 0 }>
+            <div class="mb-3">
+                <ConfirmInline
+                    question
+                    confirm_label=Key::BulkDelete
+                    busy
+                    on_confirm=Callback::new(move |_| run(BulkAction::Delete))
+                    on_cancel=Callback::new(move |_| confirming.set(false))
+                    confirm_testid="bulk-delete-confirm"
+                />
+            </div>
+        </Show>
     }
     .into_any()
 }
@@ -384,6 +641,7 @@ fn ListCount(list: ContactList) -> impl IntoView {
 #[component]
 fn ListBody(
     list: ContactList,
+    selected: RwSignal<HashSet<Uuid>>,
     open_new: Callback<()>,
     open_edit: Callback<ContactDto>,
     filter_tag: Callback<String>,
@@ -407,6 +665,9 @@ fn ListBody(
                         <table class="block w-full text-left text-sm md:table">
                             <thead class="hidden border-b border-slate-200 bg-slate-50 text-xs font-semibold tracking-wide text-slate-500 uppercase md:table-header-group">
                                 <tr>
+                                    <th scope="col" class="w-10 py-3 pl-4">
+                                        <span class="sr-only">{t(Key::SelectAllShown)}</span>
+                                    </th>
                                     <th scope="col" class="px-4 py-3">{t(Key::Name)}</th>
                                     <th scope="col" class="px-4 py-3">{t(Key::Phone)}</th>
                                     <th scope="col" class="px-4 py-3">{t(Key::Email)}</th>
@@ -422,7 +683,7 @@ fn ListBody(
                                     key=|contact| (contact.id, contact.updated_at)
                                     let:contact
                                 >
-                                    <ContactRow contact open_edit filter_tag/>
+                                    <ContactRow contact selected open_edit filter_tag/>
                                 </For>
                             </tbody>
                         </table>
@@ -457,6 +718,7 @@ fn ListBody(
 #[component]
 fn ContactRow(
     contact: ContactDto,
+    selected: RwSignal<HashSet<Uuid>>,
     open_edit: Callback<ContactDto>,
     filter_tag: Callback<String>,
 ) -> impl IntoView {
@@ -475,13 +737,37 @@ fn ContactRow(
         let contact = contact.clone();
         move |_| open_edit.run(contact.clone())
     };
+    let id = contact.id;
+    let select_label = {
+        let who = if has_name { contact.name.clone() } else { contact.phone.clone() };
+        move || fill(i18n.lang().t(Key::SelectContact), &[("name", &who)])
+    };
     view! {
         <tr
-            class="grid grid-cols-[minmax(0,1fr)_auto] items-center gap-x-3 gap-y-1 px-4 py-3 md:table-row md:p-0"
+            class="grid grid-cols-[auto_minmax(0,1fr)_auto] items-center gap-x-3 gap-y-1 px-4 py-3 md:table-row md:p-0"
             data-testid="contact-row"
             data-phone=contact.phone.clone()
             data-id=contact.id.to_string()
         >
+            <td class="row-span-3 self-start pt-0.5 md:py-3 md:pl-4">
+                <input
+                    type="checkbox"
+                    class="size-4 cursor-pointer accent-brand-600"
+                    data-testid="contact-select"
+                    aria-label=select_label
+                    prop:checked=move || selected.with(|s| s.contains(&id))
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        selected.update(|s| {
+                            if on {
+                                s.insert(id);
+                            } else {
+                                s.remove(&id);
+                            }
+                        });
+                    }
+                />
+            </td>
             <td class="min-w-0 md:px-4 md:py-3">
                 <div class="flex flex-wrap items-center gap-2">
                     <button
@@ -511,18 +797,18 @@ fn ContactRow(
                         })}
                 </div>
             </td>
-            <td class="col-start-1 text-slate-700 tabular-nums md:px-4 md:py-3 md:whitespace-nowrap">
+            <td class="col-start-2 text-slate-700 tabular-nums md:px-4 md:py-3 md:whitespace-nowrap">
                 {contact.phone.clone()}
             </td>
             <td class=if contact.email.is_some() {
-                "col-start-1 min-w-0 break-all text-slate-600 md:px-4 md:py-3"
+                "col-start-2 min-w-0 break-all text-slate-600 md:px-4 md:py-3"
             } else {
                 "hidden text-slate-400 md:table-cell md:px-4 md:py-3"
             }>{contact.email.clone().unwrap_or_else(|| "—".into())}</td>
             <td class=if contact.tags.is_empty() {
                 "hidden md:table-cell md:px-4 md:py-3"
             } else {
-                "col-span-2 pt-1 md:px-4 md:py-3"
+                "col-span-2 col-start-2 pt-1 md:px-4 md:py-3"
             }>
                 <div class="flex flex-wrap gap-1.5">
                     {contact
@@ -549,7 +835,7 @@ fn ContactRow(
                         .collect_view()}
                 </div>
             </td>
-            <td class="col-start-2 row-start-1 text-right md:px-4 md:py-3">
+            <td class="col-start-3 row-start-1 text-right md:px-4 md:py-3">
                 <button
                     type="button"
                     class="btn btn-secondary btn-sm"
@@ -615,6 +901,9 @@ struct ContactInput {
     tags: Vec<String>,
     notes: String,
     opted_out: bool,
+    /// Every attribute: the custom fields as typed (text; the server reads them by type, an
+    /// empty one is removed) and the free-form ones unchanged.
+    attributes: Map<String, Value>,
 }
 
 impl ContactInput {
@@ -624,7 +913,7 @@ impl ContactInput {
             name: non_empty(self.name),
             email: non_empty(self.email),
             tags: self.tags,
-            attributes: Default::default(),
+            attributes: self.attributes,
             notes: non_empty(self.notes),
             opted_out: self.opted_out,
         }
@@ -638,7 +927,7 @@ impl ContactInput {
             name: Some(self.name),
             email: Some(self.email),
             tags: Some(self.tags),
-            attributes: None,
+            attributes: Some(self.attributes),
             notes: Some(self.notes),
             opted_out: Some(self.opted_out),
         }
@@ -659,6 +948,15 @@ fn parse_tags(raw: &str) -> Vec<String> {
         }
     }
     tags
+}
+
+/// An attribute as the text an input shows.
+fn attribute_text(value: Option<&Value>) -> String {
+    match value {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(text)) => text.clone(),
+        Some(other) => other.to_string(),
+    }
 }
 
 /// Puts an API failure next to the field it concerns.
@@ -682,7 +980,13 @@ fn ContactDrawer(
 ) -> impl IntoView {
     let api = use_api();
     let i18n = use_i18n();
-    let errors = FormErrors::new(&["phone", "name", "email", "tags", "notes"]);
+    let errors = FormErrors::new(&["phone", "name", "email", "tags", "notes", "attributes"]);
+    let auth = use_auth();
+    let toasts = use_toasts();
+    let fields = LocalResource::new(move || async move {
+        api.get::<Vec<ContactFieldDto>>("/contact-fields").await.unwrap_or_default()
+    });
+    let erasing = RwSignal::new(false);
     let busy = RwSignal::new(false);
     let confirming = RwSignal::new(false);
     let phone_ref = NodeRef::<html::Input>::new();
@@ -703,8 +1007,11 @@ fn ContactDrawer(
         tags: c.tags,
         notes: c.notes.unwrap_or_default(),
         opted_out: c.opted_out,
+        attributes: c.attributes,
     });
     let initial = initial.unwrap_or_default();
+    // The custom-field inputs, by key, as text.
+    let attributes = RwSignal::new(initial.attributes.clone());
     let title = if original.is_some() { Key::EditContact } else { Key::NewContact };
 
     // Start typing right away.
@@ -721,6 +1028,7 @@ fn ContactDrawer(
         tags: parse_tags(&value_of(tags_ref)),
         notes: notes_ref.get_untracked().map(|el| el.value()).unwrap_or_default().trim().to_owned(),
         opted_out: opted_out_ref.get_untracked().map(|el| el.checked()).unwrap_or(false),
+        attributes: attributes.get_untracked(),
     };
 
     let on_submit = {
@@ -779,6 +1087,33 @@ fn ContactDrawer(
                 }
             }
         });
+    });
+    let erase = Callback::new(move |_: ()| {
+        let Some(id) = contact_id else { return };
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let result = api.post_empty::<IgnoredAny>(&format!("/contacts/{id}/erase")).await;
+            busy.try_set(false);
+            match result {
+                Ok(_) => on_saved.run(Key::ContactErased),
+                Err(failure) => {
+                    erasing.try_set(false);
+                    toasts.error(failure.key());
+                }
+            }
+        });
+    });
+    let erase_question = {
+        let who = original
+            .as_ref()
+            .map(|c| if c.name.trim().is_empty() { c.phone.clone() } else { c.name.clone() })
+            .unwrap_or_default();
+        Signal::derive(move || fill(i18n.lang().t(Key::ConfirmErase), &[("name", &who)]))
+    };
+    let can_erase = move || auth.session().map(|s| s.can_manage_team()).unwrap_or(false);
+    let opt_out_note = original.as_ref().and_then(|c| {
+        let at = c.opted_out_at.as_ref()?;
+        Some((format_date(at), c.opted_out_via.clone().unwrap_or_default()))
     });
     let question = {
         let who = original
@@ -901,6 +1236,12 @@ fn ContactDrawer(
                                     })
                             }}
                         </div>
+                        <CustomFieldInputs fields attributes errors/>
+                        {opt_out_note.map(|(date, via)| view! {
+                            <p class="text-xs text-slate-500" data-testid="contact-opted-out-note">
+                                {move || fill(i18n.lang().t(Key::ContactOptedOutVia), &[("date", &date), ("via", &via)])}
+                            </p>
+                        })}
                         <div class="flex items-start gap-3">
                             <input
                                 id="contact-opted-out"
@@ -933,6 +1274,29 @@ fn ContactDrawer(
                                 confirm_testid="contact-delete-confirm"
                             />
                         </Show>
+                        <Show when=move || erasing.get()>
+                            <ConfirmInline
+                                question=erase_question
+                                confirm_label=Key::EraseContact
+                                busy
+                                on_confirm=erase
+                                on_cancel=Callback::new(move |_| erasing.set(false))
+                                confirm_testid="contact-erase-confirm"
+                            />
+                        </Show>
+                        {contact_id.map(|_| view! {
+                            <Show when=can_erase>
+                                <button
+                                    type="button"
+                                    class="text-xs font-medium text-red-700 underline-offset-2 hover:underline"
+                                    data-testid="contact-erase"
+                                    disabled=move || busy.get()
+                                    on:click=move |_| erasing.set(true)
+                                >
+                                    {t(Key::EraseContact)}
+                                </button>
+                            </Show>
+                        })}
                         <div class="flex flex-wrap items-center gap-2">
                             {contact_id
                                 .map(|_| {
@@ -975,6 +1339,88 @@ fn ContactDrawer(
     .into_any()
 }
 
+/// One input per custom field, typed by the field's kind; values stay text until the server
+/// reads them (so `1.234,56` or `31/12/1990` work as typed).
+#[component]
+fn CustomFieldInputs(
+    fields: LocalResource<Vec<ContactFieldDto>>,
+    attributes: RwSignal<Map<String, Value>>,
+    errors: FormErrors,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let error = move || errors.for_field("attributes");
+    move || {
+        let fields = fields.get().unwrap_or_default();
+        if fields.is_empty() {
+            return view! { <span></span> }.into_any();
+        }
+        view! {
+            <fieldset class="space-y-3 rounded-lg bg-slate-50 p-3" data-testid="contact-fields">
+                <legend class="sr-only">{t(Key::ContactFields)}</legend>
+                {fields
+                    .into_iter()
+                    .map(|field| {
+                        let id = format!("contact-attr-{}", field.key);
+                        let key = field.key.clone();
+                        let current = attributes.with_untracked(|a| attribute_text(a.get(&key)));
+                        let set = {
+                            let key = key.clone();
+                            move |ev: leptos::ev::Event| {
+                                let value = event_target_value(&ev);
+                                attributes.update(|a| {
+                                    a.insert(key.clone(), if value.trim().is_empty() { Value::Null } else { Value::String(value) });
+                                });
+                            }
+                        };
+                        let input = match field.kind {
+                            FieldKind::Boolean | FieldKind::Choice => {
+                                let options: Vec<(String, String)> = if field.kind == FieldKind::Boolean {
+                                    vec![
+                                        ("true".into(), i18n.lang().t(Key::Yes).to_owned()),
+                                        ("false".into(), i18n.lang().t(Key::No).to_owned()),
+                                    ]
+                                } else {
+                                    field.options.iter().map(|o| (o.clone(), o.clone())).collect()
+                                };
+                                view! {
+                                    <select id=id.clone() class="input" data-testid=format!("contact-attr-{}", field.key) on:change=set>
+                                        <option value="" selected=current.is_empty()>"—"</option>
+                                        {options.into_iter().map(|(value, label)| {
+                                            let selected = value == current;
+                                            view! { <option value=value selected=selected>{label}</option> }
+                                        }).collect_view()}
+                                    </select>
+                                }.into_any()
+                            }
+                            kind => {
+                                let input_type = match kind {
+                                    FieldKind::Number => "number",
+                                    FieldKind::Date => "date",
+                                    _ => "text",
+                                };
+                                view! {
+                                    <input id=id.clone() type=input_type step="any" class="input" autocomplete="off"
+                                        data-testid=format!("contact-attr-{}", field.key) prop:value=current on:input=set/>
+                                }.into_any()
+                            }
+                        };
+                        view! {
+                            <div class="space-y-1">
+                                <label for=id class="block text-sm font-medium text-slate-700">{field.label.clone()}</label>
+                                {input}
+                            </div>
+                        }
+                    })
+                    .collect_view()}
+                {move || error().map(|key| view! {
+                    <p id="contact-attributes-error" class="field-error" data-testid="field-error">{t(key)}</p>
+                })}
+            </fieldset>
+        }
+        .into_any()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -990,14 +1436,22 @@ mod tests {
     fn list_path_carries_only_the_filters_in_use() {
         let none = Filters::default();
         assert_eq!(none.path(50, None), "/contacts?limit=50");
-        let both = Filters { q: "ana maria".into(), tag: "vip".into() };
+        let both = Filters { q: "ana maria".into(), tag: "vip".into(), ..Default::default() };
         assert_eq!(
             both.path(50, Some("abc")),
             "/contacts?limit=50&q=ana%20maria&tag=vip&cursor=abc"
         );
+        let plus = Filters { q: "+55".into(), ..Default::default() };
+        assert_eq!(plus.path(10, None), "/contacts?limit=10&q=%2B55");
+        let sorted = Filters { segment: "s1".into(), sort: "name".into(), ..Default::default() };
         assert_eq!(
-            Filters { q: "+55".into(), tag: String::new() }.path(10, None),
-            "/contacts?limit=10&q=%2B55"
+            sorted.path(10, Some("id:Ana")),
+            "/contacts?limit=10&segment_id=s1&sort=name&cursor=id%3AAna"
+        );
+        assert_eq!(sorted.export_href(), "/api/v1/contacts/export?segment_id=s1&sort=name");
+        assert!(
+            Filters { sort: "name".into(), ..Default::default() }.is_empty(),
+            "an order alone filters nothing"
         );
     }
 
