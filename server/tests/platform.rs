@@ -92,6 +92,21 @@ async fn openapi_document_describes_the_public_paths() {
         "/api/v1/invitations",
         "/api/v1/members",
         "/api/v1/ws",
+        "/api/v1/contacts",
+        "/api/v1/contacts/{id}",
+        "/api/v1/contacts/{id}/erase",
+        "/api/v1/contacts/import",
+        "/api/v1/contacts/imports",
+        "/api/v1/contacts/export",
+        "/api/v1/contacts/count",
+        "/api/v1/contacts/bulk",
+        "/api/v1/contact-fields",
+        "/api/v1/contact-fields/{id}",
+        "/api/v1/contact-tags",
+        "/api/v1/contact-tags/{tag}",
+        "/api/v1/segments",
+        "/api/v1/segments/preview",
+        "/api/v1/segments/{id}",
     ] {
         assert!(doc["paths"][path].is_object(), "missing {path}");
     }

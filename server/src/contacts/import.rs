@@ -1,8 +1,9 @@
 //! CSV import: a streamed upload becomes upserted contacts, with a reason for every line not taken.
 //!
-//! Two halves run side by side. A blocking thread reads the body as it arrives (never the whole
-//! file in memory), finds the separator, maps the header, and parses each line — phone to E.164,
-//! custom fields by their type — into batches. The async half writes each batch with a handful
+//! The upload is first written to a file under `<data_dir>/imports/` as it arrives (never the
+//! whole file in memory, and a slow connection never holds the database). Then two halves run
+//! side by side. A blocking thread reads that file, finds the separator, maps the header, and
+//! parses each line — phone to E.164, custom fields by their type — into batches. The async half writes each batch with a handful
 //! of multi-row statements (one `SELECT ... IN`, one multi-row `INSERT`, one multi-row upsert
 //! for changed contacts, one for tags) inside a single transaction, so a fatal error (a file
 //! that is not UTF-8, a dropped upload) leaves nothing half-imported.
@@ -344,6 +345,54 @@ impl LineLookup {
     }
 }
 
+/// The uploaded file in `<data_dir>/imports/`, deleted when dropped.
+struct Spool {
+    path: std::path::PathBuf,
+}
+
+impl Spool {
+    /// Writes the body to disk as it arrives, up to [`MAX_IMPORT_BYTES`].
+    async fn receive<S, E>(data_dir: &std::path::Path, mut body: S) -> Result<Spool, Fatal>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Unpin,
+        E: std::error::Error + Send + Sync + 'static,
+    {
+        use tokio::io::AsyncWriteExt;
+        let dir = data_dir.join("imports");
+        let internal = |err: std::io::Error| {
+            tracing::error!(error = %err, "could not spool an import");
+            Fatal::csv("The upload could not be stored on the server; try again.")
+        };
+        tokio::fs::create_dir_all(&dir).await.map_err(internal)?;
+        let spool = Spool { path: dir.join(format!("{}.csv", Uuid::now_v7())) };
+        let mut file = tokio::fs::File::create(&spool.path).await.map_err(internal)?;
+        let mut received = 0usize;
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk.map_err(|e| read_failed(std::io::Error::other(e)))?;
+            received += chunk.len();
+            if received > MAX_IMPORT_BYTES {
+                return Err(read_failed(std::io::Error::new(
+                    std::io::ErrorKind::FileTooLarge,
+                    "too large",
+                )));
+            }
+            file.write_all(&chunk).await.map_err(internal)?;
+        }
+        file.flush().await.map_err(internal)?;
+        Ok(spool)
+    }
+
+    fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+}
+
+impl Drop for Spool {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
 fn read_failed(err: std::io::Error) -> Fatal {
     if err.kind() == std::io::ErrorKind::FileTooLarge {
         return Fatal {
@@ -424,31 +473,40 @@ where
     let country = domain::default_country(&state.db, tenant).await?;
 
     // The blocking reader, fed by the upload as it arrives.
-    let (tx, mut rx) = mpsc::channel::<Result<Vec<Outcome>, Fatal>>(4);
-    let mut received = 0usize;
-    let limited = body.map(move |chunk| {
-        let chunk = chunk.map_err(std::io::Error::other)?;
-        received += chunk.len();
-        if received > MAX_IMPORT_BYTES {
-            return Err(std::io::Error::new(std::io::ErrorKind::FileTooLarge, "too large"));
-        }
-        Ok(chunk)
-    });
-    let bridge = tokio_util::io::SyncIoBridge::new(tokio_util::io::StreamReader::new(limited));
-    let reader_mapping = mapping.clone();
-    let reader = tokio::task::spawn_blocking(move || {
-        read_csv(
-            bridge,
-            &reader_mapping,
-            |plan| RowParser { plan, fields, country, extra_tags, seen: HashMap::new() },
-            &tx,
-        );
-    });
-
     let started = db::now();
-    let outcome = write_all(state, auth, import_id, filename.clone(), &mut rx).await;
-    drop(rx);
-    let _ = reader.await;
+    // The upload lands on disk first: a slow connection must not hold the database's write
+    // lock (one transaction covers the whole file), and memory stays flat whatever the size.
+    let outcome = match Spool::receive(&state.config.data_dir, body).await {
+        Ok(spool) => {
+            let (tx, mut rx) = mpsc::channel::<Result<Vec<Outcome>, Fatal>>(4);
+            let reader = tokio::task::spawn_blocking(move || {
+                let opened = std::fs::File::open(spool.path()).map_err(read_failed);
+                match opened {
+                    Ok(file) => read_csv(
+                        file,
+                        &mapping,
+                        |plan| RowParser {
+                            plan,
+                            fields,
+                            country,
+                            extra_tags,
+                            seen: HashMap::new(),
+                        },
+                        &tx,
+                    ),
+                    Err(fatal) => {
+                        let _ = tx.blocking_send(Err(fatal));
+                    }
+                }
+                drop(spool);
+            });
+            let outcome = write_all(state, auth, import_id, filename.clone(), &mut rx).await;
+            drop(rx);
+            let _ = reader.await;
+            outcome
+        }
+        Err(fatal) => Err(fatal.into()),
+    };
     match outcome {
         Ok(tally) => {
             metrics::counter!("contacts_imported_total").increment(tally.imported + tally.updated);
