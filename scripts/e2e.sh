@@ -3,6 +3,7 @@
 # temporary data directory (SQLite, outbox), then stops it.
 #   scripts/e2e.sh [path/to/master-ia]      default: target/debug/master-ia
 # SCREENSHOT_DIR=docs/screenshots scripts/e2e.sh   also refreshes the README screenshots.
+# E2E_TESTS=tests/contacts.test.mjs scripts/e2e.sh  runs only these files.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,6 +29,6 @@ kill -0 "$SERVER" 2>/dev/null || { echo "our server exited (port taken?):"; cat 
 
 status=0
 (cd end2end && BASE_URL="http://127.0.0.1:$PORT" OUTBOX_DIR="$DATA/outbox" \
-  SCREENSHOT_DIR="${SCREENSHOT_DIR:+$PWD/../$SCREENSHOT_DIR}" node --test --test-concurrency=1 tests/) || status=$?
+  SCREENSHOT_DIR="${SCREENSHOT_DIR:+$PWD/../$SCREENSHOT_DIR}" node --test --test-concurrency=1 ${E2E_TESTS:-tests/}) || status=$?
 if [ "$status" != 0 ]; then echo "---- server log ----"; tail -n 80 "$LOG"; fi
 exit "$status"

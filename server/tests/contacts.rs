@@ -255,4 +255,19 @@ async fn export_follows_the_filter_and_names_attribute_columns() {
     let headers: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
     assert_eq!(&headers[7..], ["city", "plan"]);
     assert_eq!(reader.records().count(), 3);
+
+    // Browsers ask for gzip; the compressed stream must end cleanly (it once panicked when the
+    // compression layer polled the finished export again).
+    let compressed = user
+        .session
+        .client
+        .get(user.session.url("/api/v1/contacts/export"))
+        .header("Accept-Encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(compressed.status(), StatusCode::OK);
+    assert_eq!(compressed.headers()["content-encoding"], "gzip");
+    let body = compressed.bytes().await.expect("the compressed export ends cleanly");
+    assert!(body.starts_with(&[0x1f, 0x8b]), "a gzip stream");
 }

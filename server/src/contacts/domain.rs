@@ -756,7 +756,9 @@ pub async fn export_csv(
         done: bool,
     }
     let start = Progress { cursor: None, header: Some(header), done: false };
-    Ok(futures::stream::unfold(start, move |mut progress| {
+    // Fused: response layers (compression) may poll once more after the end, which a bare
+    // `unfold` answers with a panic.
+    Ok(futures::StreamExt::fuse(futures::stream::unfold(start, move |mut progress| {
         let db = db.clone();
         let condition = condition.clone();
         let keys = keys.clone();
@@ -807,7 +809,7 @@ pub async fn export_csv(
             }
             Some((writer.into_inner().map_err(|e| std::io::Error::other(e.to_string())), progress))
         }
-    }))
+    })))
 }
 
 #[cfg(test)]
