@@ -111,7 +111,7 @@ impl Draft {
                 .map(|row| AttributeCondition {
                     field: row.field,
                     op: row.op,
-                    value: row.op.takes_value().then(|| Value::String(row.value)),
+                    value: row.op.takes_value().then_some(Value::String(row.value)),
                 })
                 .collect(),
         }
