@@ -212,6 +212,40 @@ test('contacts CRM: import, filter, edit, export, segment, bulk', { timeout: 240
       await page.locator(`${row(BRUNO)} ${byTestId('contact-opted-out-badge')}`).waitFor();
     });
 
+    await step('the import wizard, segments and the selection bar fit a 390 px phone', diagnostics, async () => {
+      const phone = await browser.newContext({
+        storageState: await context.storageState(),
+        viewport: { width: 390, height: 844 },
+        isMobile: true,
+        hasTouch: true,
+        locale: 'en-US',
+        baseURL: BASE_URL,
+      });
+      phone.setDefaultTimeout(STEP_TIMEOUT);
+      try {
+        const small = await phone.newPage();
+        watch(small, diagnostics);
+        const overflow = () => small.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        await small.goto('/contacts/import');
+        await small.waitForSelector(byTestId('import-history-row'));
+        await small.setInputFiles(byTestId('import-file'), { name: 'again.csv', mimeType: 'text/csv', buffer: Buffer.from(CSV, 'utf8') });
+        await small.waitForSelector(byTestId('import-mapping'));
+        assert.ok((await overflow()) <= 0, 'the import wizard scrolls sideways');
+        await small.goto('/contacts/segments');
+        await small.waitForSelector(byTestId('segment-card'));
+        await small.click(byTestId('segment-edit'));
+        await small.waitForSelector(byTestId('segment-condition'));
+        assert.ok((await overflow()) <= 0, 'the segment builder scrolls sideways');
+        await small.goto('/contacts');
+        await small.waitForSelector(row(ANA));
+        await small.check(`${row(ANA)} ${byTestId('contact-select')}`);
+        await small.waitForSelector(byTestId('bulk-count'));
+        assert.ok((await overflow()) <= 0, 'the list with the bulk bar scrolls sideways');
+      } finally {
+        await phone.close();
+      }
+    });
+
     const crashes = diagnostics.filter((line) => line.startsWith('pageerror'));
     assert.deepEqual(crashes, [], 'the page raised uncaught errors');
   } finally {
