@@ -6,7 +6,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { BASE_URL, STEP_TIMEOUT, launchBrowser, step, uniqueEmail, waitForEmailLink } from './support.mjs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+
+import { BASE_URL, SCREENSHOT_DIR, STEP_TIMEOUT, launchBrowser, step, uniqueEmail, waitForEmailLink } from './support.mjs';
 
 const PASSWORD = 'correct horse battery staple 42';
 const byTestId = (id) => `[data-testid="${id}"]`;
@@ -73,6 +76,14 @@ async function waitForRows(page, phones) {
   );
 }
 
+/** Saves `<name>.png` when the run refreshes the README screenshots. */
+async function screenshot(page, name) {
+  if (!SCREENSHOT_DIR) return;
+  await fs.mkdir(SCREENSHOT_DIR, { recursive: true });
+  await page.mouse.move(0, 0);
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`) });
+}
+
 async function toast(page, text) {
   await page.locator(byTestId('toast')).filter({ hasText: text }).first().waitFor();
 }
@@ -128,6 +139,7 @@ test('contacts CRM: import, filter, edit, export, segment, bulk', { timeout: 240
       await page.selectOption(`${byTestId('import-target')}[data-header="Telefone"]`, 'phone');
       await page.waitForSelector(byTestId('import-problem'), { state: 'detached' });
       await page.fill(byTestId('import-tags'), 'feira-2026');
+      await screenshot(page, 'import-mapping-desktop');
     });
 
     await step('importing shows a summary with the rejected line and why', diagnostics, async () => {
@@ -140,6 +152,7 @@ test('contacts CRM: import, filter, edit, export, segment, bulk', { timeout: 240
       assert.match(rejected, /Line 4/);
       assert.match(rejected, /not a valid phone number/);
       await page.locator(byTestId('import-history-row')).filter({ hasText: 'clientes.csv' }).waitFor();
+      await screenshot(page, 'import-summary-desktop');
     });
 
     await step('the imported contacts are listed and the tag filter narrows them', diagnostics, async () => {
@@ -185,11 +198,12 @@ test('contacts CRM: import, filter, edit, export, segment, bulk', { timeout: 240
       await page.locator(byTestId('segment-live-count')).filter({ hasText: '3 contacts' }).waitFor();
       await page.click(byTestId('segment-add-condition'));
       await page.selectOption(byTestId('condition-value'), 'Ouro');
-      await page.locator(byTestId('segment-live-count')).filter({ hasText: '1 contacts' }).waitFor();
+      await page.locator(byTestId('segment-live-count')).filter({ hasText: /^1 contact$/ }).waitFor();
+      await screenshot(page, 'segment-builder-desktop');
       await page.click(byTestId('segment-save'));
       await toast(page, 'Segment saved.');
       const card = page.locator(byTestId('segment-card')).filter({ hasText: 'Gold customers' });
-      await card.locator(byTestId('segment-count')).filter({ hasText: '1 contacts' }).waitFor();
+      await card.locator(byTestId('segment-count')).filter({ hasText: /^1 contact$/ }).waitFor();
       await card.locator(byTestId('segment-view')).click();
       await page.waitForURL('**/contacts?segment=*');
       await waitForRows(page, [CARLA]);
@@ -201,6 +215,7 @@ test('contacts CRM: import, filter, edit, export, segment, bulk', { timeout: 240
       await page.check(`${row(ANA)} ${byTestId('contact-select')}`);
       await page.check(`${row(BRUNO)} ${byTestId('contact-select')}`);
       assert.equal(await page.innerText(byTestId('bulk-count')), '2 selected');
+      await screenshot(page, 'contacts-desktop');
       await page.fill(byTestId('bulk-tag'), 'promo');
       await page.click(byTestId('bulk-add-tag'));
       await toast(page, '2 contacts changed.');

@@ -433,6 +433,8 @@ messages! {
     SegmentDeleted => "Segment deleted.", "Segmento excluído.";
     ConfirmDeleteSegment => "Delete the segment {name}? Its contacts stay.", "Excluir o segmento {name}? Os contatos continuam.";
     SegmentCount => "{count} contacts", "{count} contatos";
+    SegmentCountOne => "1 contact", "1 contato";
+    SegmentTagsPlaceholder => "e.g. vip, customer", "ex.: vip, cliente";
     SegmentViewContacts => "View contacts", "Ver contatos";
     SegmentTagsAny => "Has any of these tags", "Tem alguma destas tags";
     SegmentTagsAll => "Has all of these tags", "Tem todas estas tags";

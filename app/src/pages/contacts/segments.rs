@@ -18,7 +18,7 @@ use uuid::Uuid;
 use crate::api::{use_api, ApiFailure};
 use crate::components::feedback::{ConfirmInline, ListError, ListLoading};
 use crate::components::icons::{Icon, IconName};
-use crate::components::layout::PageHeader;
+use crate::components::layout::PageTitle;
 use crate::components::toast::use_toasts;
 use crate::hydration::use_hydrated;
 use crate::i18n::{fill, t, use_i18n};
@@ -139,8 +139,16 @@ pub fn SegmentsPage() -> impl IntoView {
     let hydrated = use_hydrated();
 
     view! {
+        <PageTitle key=Key::SegmentsTitle/>
         <div class="mb-6 flex flex-wrap items-end justify-between gap-4">
-            <PageHeader title=Key::SegmentsTitle subtitle=Key::SegmentsSubtitle/>
+            <div class="min-w-0">
+                <h1 class="text-2xl font-semibold tracking-tight text-slate-900">
+                    {t(Key::SegmentsTitle)}
+                </h1>
+                <p class="mt-1.5 max-w-2xl text-sm leading-6 text-slate-600">
+                    {t(Key::SegmentsSubtitle)}
+                </p>
+            </div>
             <button
                 type="button"
                 class="btn btn-primary"
@@ -228,7 +236,7 @@ fn SegmentCard(
             <div class="flex items-start justify-between gap-3">
                 <h2 class="min-w-0 font-semibold break-words text-slate-900">{name.clone()}</h2>
                 <span class="badge shrink-0 bg-brand-50 text-brand-700 tabular-nums" data-testid="segment-count">
-                    {move || fill(i18n.lang().t(Key::SegmentCount), &[("count", &count.to_string())])}
+                    {move || count_text(i18n.lang(), count)}
                 </span>
             </div>
             <p class="text-sm text-slate-600">{summary}</p>
@@ -256,6 +264,12 @@ fn SegmentCard(
         </li>
     }
     .into_any()
+}
+
+/// "1 contact" / "12 contacts".
+fn count_text(lang: shared::i18n::Lang, count: u64) -> String {
+    let key = if count == 1 { Key::SegmentCountOne } else { Key::SegmentCount };
+    fill(lang.t(key), &[("count", &count.to_string())])
 }
 
 /// "tags: vip or sp · spend gt 500": a compact, language-neutral description of a filter.
@@ -414,7 +428,7 @@ fn Builder(
                     class="input mt-1"
                     autocomplete="off"
                     data-testid=id
-                    placeholder=move || i18n.lang().t(Key::ContactTagsHint)
+                    placeholder=move || i18n.lang().t(Key::SegmentTagsPlaceholder)
                     prop:value=move || signal.get()
                     on:input=move |ev| signal.set(event_target_value(&ev))
                 />
@@ -431,7 +445,7 @@ fn Builder(
                 <p class="text-sm font-medium text-brand-700 tabular-nums" aria-live="polite" data-testid="segment-live-count">
                     {move || match count.get() {
                         None => String::new(),
-                        Some(Ok(n)) => fill(i18n.lang().t(Key::SegmentCount), &[("count", &n.to_string())]),
+                        Some(Ok(n)) => count_text(i18n.lang(), n),
                         Some(Err(failure)) => failure.message().map(str::to_owned).unwrap_or_else(|| i18n.lang().t(failure.key()).to_owned()),
                     }}
                 </p>
