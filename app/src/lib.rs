@@ -34,7 +34,10 @@ use crate::pages::{
     contacts::{ContactImportPage, ContactsPage, SegmentsPage},
     dashboard::Dashboard,
     not_found::NotFound,
-    settings::{account::AccountSettings, api_keys::ApiKeysSettings, team::TeamSettings},
+    settings::{
+        account::AccountSettings, api_keys::ApiKeysSettings, contacts::ContactSettings,
+        team::TeamSettings,
+    },
 };
 
 /// A tiny inline favicon (the logo's speech bubble), so browsers do not ask for `/favicon.ico`.
@@ -122,6 +125,7 @@ pub fn App() -> impl IntoView {
                         />
                         <Route path=path!("/settings/team") view=TeamSettings/>
                         <Route path=path!("/settings/api-keys") view=ApiKeysSettings/>
+                        <Route path=path!("/settings/contacts") view=ContactSettings/>
                         <Route path=path!("/settings/account") view=AccountSettings/>
                     </ParentRoute>
                 </Routes>

@@ -2,8 +2,9 @@
 //!
 //! Pages do not talk to the socket. They read per-topic version counters from [`Live`] and
 //! refetch when a counter moves (the Team page on `team.changed`, the API keys page on
-//! `api_keys.changed`, the Contacts page on `contacts.changed`). After a reconnect every counter moves too, because events sent while we
-//! were offline are lost.
+//! `api_keys.changed`, the Contacts page on `contacts.changed`, the contact settings page on
+//! `contact_settings.changed`). After a reconnect every counter moves too, because events sent
+//! while we were offline are lost.
 
 use leptos::prelude::*;
 use shared::ServerEvent;
@@ -37,6 +38,7 @@ pub struct Live {
     team: RwSignal<u64>,
     api_keys: RwSignal<u64>,
     contacts: RwSignal<u64>,
+    contact_settings: RwSignal<u64>,
     /// Cancels the running connection loop; `None` when stopped.
     task: StoredValue<Option<futures::future::AbortHandle>>,
 }
@@ -49,6 +51,7 @@ impl Live {
             team: RwSignal::new(0),
             api_keys: RwSignal::new(0),
             contacts: RwSignal::new(0),
+            contact_settings: RwSignal::new(0),
             task: StoredValue::new(None),
         };
         provide_context(live);
@@ -78,6 +81,11 @@ impl Live {
     /// Moves on `contacts.changed` (and on reconnect).
     pub fn contacts_version(self) -> u64 {
         self.contacts.get()
+    }
+
+    /// Moves on `contact_settings.changed`: custom fields or segments (and on reconnect).
+    pub fn contact_settings_version(self) -> u64 {
+        self.contact_settings.get()
     }
 
     /// Opens the connection unless it is already running. Browser only. `auth` is asked to
@@ -122,6 +130,7 @@ impl Live {
             ServerEvent::TeamChanged { .. } => self.team.update(|v| *v += 1),
             ServerEvent::ApiKeysChanged { .. } => self.api_keys.update(|v| *v += 1),
             ServerEvent::ContactsChanged { .. } => self.contacts.update(|v| *v += 1),
+            ServerEvent::ContactSettingsChanged { .. } => self.contact_settings.update(|v| *v += 1),
             _ => {}
         }
         self.last_event.set(Some(event));
@@ -133,6 +142,7 @@ impl Live {
         self.team.update(|v| *v += 1);
         self.api_keys.update(|v| *v += 1);
         self.contacts.update(|v| *v += 1);
+        self.contact_settings.update(|v| *v += 1);
     }
 }
 

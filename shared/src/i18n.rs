@@ -481,6 +481,75 @@ messages! {
     ContactLastContacted => "Last contacted: {date}", "Último contato: {date}";
 
     // Contact settings: custom fields and the tag manager
+    NavContactSettings => "Fields & tags", "Campos e tags";
+    ContactSettingsTitle => "Contact fields & tags", "Campos e tags de contatos";
+    ContactSettingsSubtitle => "The custom fields every contact can have, and the tags in use.",
+        "Os campos personalizados que cada contato pode ter e as tags em uso.";
+    ContactSettingsReadOnly => "Only owners and admins can change custom fields and tags.",
+        "Somente proprietários e administradores podem alterar campos personalizados e tags.";
+    CustomFieldsTitle => "Custom fields", "Campos personalizados";
+    CustomFieldsHint => "Extra information kept on each contact, like a plan or a birthday. Segments filter on them and CSV imports fill them in.",
+        "Informações extras guardadas em cada contato, como plano ou aniversário. Segmentos filtram por elas e importações CSV as preenchem.";
+    FieldLabel => "Name", "Nome";
+    FieldLabelPlaceholder => "e.g. Plan", "ex.: Plano";
+    FieldKey => "Key", "Chave";
+    FieldKeyHint => "Used by the API and CSV imports: a–z, 0–9 and _, starting with a letter. It cannot change later.",
+        "Usada pela API e pelas importações CSV: a–z, 0–9 e _, começando com uma letra. Não pode ser alterada depois.";
+    FieldType => "Type", "Tipo";
+    FieldTypeText => "Text", "Texto";
+    FieldTypeNumber => "Number", "Número";
+    FieldTypeDate => "Date", "Data";
+    FieldTypeBoolean => "Yes/no", "Sim/não";
+    FieldTypeChoice => "Choice from a list", "Escolha em uma lista";
+    FieldOptions => "Options", "Opções";
+    FieldOptionsHint => "One per line, or separated by commas.", "Uma por linha ou separadas por vírgulas.";
+    AddFieldTitle => "Add a field", "Adicionar um campo";
+    AddField => "Add field", "Adicionar campo";
+    FieldAdded => "Field added.", "Campo adicionado.";
+    FieldSaved => "Field saved.", "Campo salvo.";
+    FieldDeleted => "Field deleted. Values already saved on contacts were kept.",
+        "Campo excluído. Os valores já salvos nos contatos foram mantidos.";
+    EditFieldFor => "Edit the field {label}", "Editar o campo {label}";
+    DeleteFieldFor => "Delete the field {label}", "Excluir o campo {label}";
+    ConfirmDeleteField => "Delete the field “{label}”? Values already saved on contacts stay, as plain attributes.",
+        "Excluir o campo “{label}”? Os valores já salvos nos contatos continuam, como atributos simples.";
+    FieldFixedNote => "The key “{key}” and the type cannot change.", "A chave “{key}” e o tipo não podem ser alterados.";
+    NoContactFields => "No custom fields yet.", "Nenhum campo personalizado ainda.";
+    NoContactFieldsHint => "Add one with the form below, e.g. “Plan” with the options Gold and Silver.",
+        "Adicione um com o formulário abaixo, ex.: “Plano” com as opções Ouro e Prata.";
+    NoContactFieldsReadOnlyHint => "Owners and admins can add them on this page.",
+        "Proprietários e administradores podem adicioná-los nesta página.";
+    FieldKeyInvalid => "Use 1–64 characters of a–z, 0–9 and _, starting with a letter (e.g. birthday).",
+        "Use de 1 a 64 caracteres entre a–z, 0–9 e _, começando com uma letra (ex.: aniversario).";
+    FieldKeyReserved => "This key belongs to a built-in contact column; choose another.",
+        "Esta chave pertence a uma coluna própria do contato; escolha outra.";
+    FieldKeyTaken => "A field with this key already exists.", "Já existe um campo com esta chave.";
+    FieldLabelInvalid => "Give the field a name of 1–80 characters.", "Dê ao campo um nome de 1 a 80 caracteres.";
+    FieldOptionsRequired => "A choice field needs at least one option.", "Um campo de escolha precisa de pelo menos uma opção.";
+    FieldOptionsInvalid => "Use 1 to 100 options of up to 100 characters each.",
+        "Use de 1 a 100 opções, cada uma com até 100 caracteres.";
+    FieldLimitReached => "A company can define at most 100 custom fields.",
+        "Uma empresa pode definir no máximo 100 campos personalizados.";
+    TagsTitle => "Tags", "Tags";
+    TagsHint => "Every tag in use and how many contacts carry it. Renaming a tag to one that already exists merges the two.",
+        "Todas as tags em uso e quantos contatos têm cada uma. Renomear uma tag para uma que já existe junta as duas.";
+    TagColumn => "Tag", "Tag";
+    TagContactsColumn => "Contacts", "Contatos";
+    TagCountOne => "1 contact", "1 contato";
+    TagCountMany => "{count} contacts", "{count} contatos";
+    TagShowContacts => "Show the contacts tagged {tag}", "Mostrar os contatos com a tag {tag}";
+    Rename => "Rename", "Renomear";
+    RenameTagFor => "Rename the tag {tag}", "Renomear a tag {tag}";
+    DeleteTagFor => "Delete the tag {tag}", "Excluir a tag {tag}";
+    TagNewName => "New name", "Novo nome";
+    TagRenamed => "Tag renamed.", "Tag renomeada.";
+    TagDeleted => "Tag removed from every contact.", "Tag removida de todos os contatos.";
+    ConfirmDeleteTag => "Remove the tag “{tag}” from every contact? The contacts themselves stay.",
+        "Remover a tag “{tag}” de todos os contatos? Os contatos continuam.";
+    TagNameInvalid => "Use at most 64 characters and no commas.", "Use no máximo 64 caracteres e nenhuma vírgula.";
+    NoTags => "No tags yet.", "Nenhuma tag ainda.";
+    NoTagsHint => "Tag contacts on the Contacts page or in a CSV import, and the tags show up here.",
+        "Adicione tags aos contatos na página Contatos ou em uma importação CSV, e elas aparecem aqui.";
 }
 
 impl Key {

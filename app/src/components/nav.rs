@@ -94,6 +94,14 @@ pub const API_KEYS: NavItem = NavItem {
     description: Key::ApiKeysSubtitle,
     upcoming: false,
 };
+pub const CONTACT_SETTINGS: NavItem = NavItem {
+    path: "/settings/contacts",
+    label: Key::NavContactSettings,
+    icon: IconName::Tag,
+    testid: "nav-contact-settings",
+    description: Key::ContactSettingsSubtitle,
+    upcoming: false,
+};
 pub const ACCOUNT: NavItem = NavItem {
     path: "/settings/account",
     label: Key::NavAccount,
@@ -107,7 +115,7 @@ pub const ACCOUNT: NavItem = NavItem {
 pub const WORKSPACE: [NavItem; 7] =
     [DASHBOARD, INBOX, CONTACTS, CAMPAIGNS, CONNECTIONS, AI, AUTOMATION];
 /// The settings pages, in sidebar order.
-pub const SETTINGS: [NavItem; 3] = [TEAM, API_KEYS, ACCOUNT];
+pub const SETTINGS: [NavItem; 4] = [TEAM, API_KEYS, CONTACT_SETTINGS, ACCOUNT];
 
 /// One sidebar link; the router marks the current one with `aria-current="page"`. Areas of a
 /// later release are muted and carry a small clock (a text badge would not fit the Portuguese

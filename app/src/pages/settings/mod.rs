@@ -1,7 +1,8 @@
-//! The settings area: team, API keys, account.
+//! The settings area: team, API keys, contact fields and tags, account.
 
 pub mod account;
 pub mod api_keys;
+pub mod contacts;
 pub mod team;
 
 use leptos::prelude::*;
