@@ -270,7 +270,7 @@ messages! {
         "Personas de IA que respondem clientes com base no seu conhecimento e passam a conversa para pessoas quando preciso.";
     AreaAutomationDesc => "Rules that tag, assign and reply automatically when something happens.",
         "Regras que etiquetam, atribuem e respondem automaticamente quando algo acontece.";
-    AreaSettingsDesc => "Your team, API keys and account.", "Sua equipe, chaves de API e conta.";
+    AreaSettingsDesc => "Your team, API keys, contact fields and tags, and your account.", "Sua equipe, chaves de API, campos e tags de contatos, e sua conta.";
     UpcomingRelease => "Available in an upcoming release.", "Disponível em uma próxima versão.";
     UpcomingBadge => "Soon", "Em breve";
     OpenArea => "Open", "Abrir";
