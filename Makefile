@@ -7,7 +7,7 @@ export CARGO_TERM_COLOR ?= never
 
 PG_ADMIN_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run build test setup setup-test site server-release test-rust test-sqlite test-postgres test-e2e screenshots fmt lint clean
+.PHONY: run build test setup setup-test site server-release test-rust test-sqlite test-postgres test-e2e screenshots bench fmt lint clean
 
 run: build
 	./target/release/master-ia
@@ -54,6 +54,10 @@ test-e2e:
 screenshots: site
 	cargo build $(NATIVE) --bin master-ia
 	SCREENSHOT_DIR=docs/screenshots scripts/e2e.sh target/debug/master-ia
+
+# Speed figures reported in the README ("Benchmarks"): SQLite, then PostgreSQL.
+bench: setup-test
+	MASTER_IA_BENCH_PG_URL="$(PG_ADMIN_URL)" cargo bench -p server --bench contacts
 
 fmt:
 	cargo fmt --all
