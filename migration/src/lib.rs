@@ -9,6 +9,7 @@ mod m20261125_000001_tenants;
 mod m20261125_000002_jobs;
 mod m20261125_000003_contacts;
 mod m20261125_000004_contact_settings;
+mod m20261126_000005_channels;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_jobs::Migration),
             Box::new(m20261125_000003_contacts::Migration),
             Box::new(m20261125_000004_contact_settings::Migration),
+            Box::new(m20261126_000005_channels::Migration),
         ]
     }
 }

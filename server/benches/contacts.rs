@@ -27,7 +27,8 @@ const QUERY_RUNS: usize = 15;
 #[tokio::main]
 async fn main() {
     // `cargo bench` passes `--bench`; nothing to parse.
-    let rows: u64 = std::env::var("BENCH_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    let rows: u64 =
+        std::env::var("BENCH_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
     let csv = sample_csv(rows);
     println!(
         "contacts benchmark: {rows} lines, {:.1} MB CSV, on {} core(s)",
@@ -139,7 +140,8 @@ fn ms(duration: Duration) -> f64 {
 fn sample_csv(rows: u64) -> String {
     let mut csv = String::with_capacity(rows as usize * 80);
     csv.push_str("\u{feff}Telefone;Nome;E-mail;Tags;Cidade\n");
-    const CITIES: [&str; 5] = ["São Paulo", "Rio de Janeiro", "Belo Horizonte", "Recife", "Curitiba"];
+    const CITIES: [&str; 5] =
+        ["São Paulo", "Rio de Janeiro", "Belo Horizonte", "Recife", "Curitiba"];
     for n in 0..rows {
         let tags = match n % 10 {
             0 => "vip,cliente",
@@ -167,6 +169,7 @@ async fn scratch_database(admin: &str) -> (String, String) {
 
 async fn drop_database(admin: &str, name: &str) {
     let Ok(conn) = Database::connect(admin).await else { return };
-    let _ = conn.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
+    let _ =
+        conn.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
     conn.close().await.ok();
 }

@@ -14,7 +14,9 @@ use utoipa::{
     Modify, OpenApi,
 };
 
-use crate::{auth, contacts, db, error::error_response, state::AppState, team, ws};
+use crate::{
+    auth, connections, contacts, db, error::error_response, inbox, state::AppState, team, ws,
+};
 
 /// JSON bodies larger than this are refused with 413 before they are parsed.
 const MAX_JSON_BODY: usize = 1024 * 1024;
@@ -39,6 +41,9 @@ const MAX_JSON_BODY: usize = 1024 * 1024;
         contacts::http::delete_tag, contacts::http::list_segments, contacts::http::create_segment,
         contacts::http::preview_segment, contacts::http::get_segment, contacts::http::update_segment,
         contacts::http::delete_segment,
+        connections::http::list, connections::http::create, connections::http::get,
+        connections::http::update, connections::http::delete, connections::http::test,
+        inbox::http::list, inbox::http::get, inbox::http::messages,
         ws::upgrade, healthz, readyz,
     ),
     components(schemas(shared::ServerEvent, shared::ErrorCode)),
@@ -50,6 +55,8 @@ const MAX_JSON_BODY: usize = 1024 * 1024;
         (name = "api-keys", description = "Keys for integrations"),
         (name = "contacts", description = "The CRM: contacts, custom fields, tags, CSV import/export, opt-out"),
         (name = "segments", description = "Saved contact filters, the audiences of campaigns"),
+        (name = "connections", description = "Channels: WhatsApp Cloud numbers, their webhooks and health"),
+        (name = "inbox", description = "Conversations with customers and their messages"),
         (name = "live", description = "WebSocket events"),
         (name = "ops", description = "Health checks"),
     )
@@ -130,6 +137,17 @@ pub fn router() -> Router<AppState> {
                 .patch(contacts::http::update_segment)
                 .delete(contacts::http::delete_segment),
         )
+        .route("/connections", get(connections::http::list).post(connections::http::create))
+        .route(
+            "/connections/{id}",
+            get(connections::http::get)
+                .patch(connections::http::update)
+                .delete(connections::http::delete),
+        )
+        .route("/connections/{id}/test", post(connections::http::test))
+        .route("/conversations", get(inbox::http::list))
+        .route("/conversations/{id}", get(inbox::http::get))
+        .route("/conversations/{id}/messages", get(inbox::http::messages))
         .route("/ws", get(ws::upgrade))
         .route("/openapi.json", get(openapi_json))
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY));

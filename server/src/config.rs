@@ -84,6 +84,10 @@ pub struct Config {
     pub worker_poll_ms: u64,
     /// How long shutdown waits for in-flight requests and jobs.
     pub shutdown_grace_seconds: u64,
+    /// Meta's Graph API, version included. Tests and demos point it at the fake Graph server.
+    pub graph_api_base: String,
+    /// How long a call to a messaging provider may take before it counts as failed.
+    pub provider_timeout_seconds: u64,
 }
 
 impl Default for Config {
@@ -108,6 +112,8 @@ impl Default for Config {
             workers: 2,
             worker_poll_ms: 250,
             shutdown_grace_seconds: 20,
+            graph_api_base: "https://graph.facebook.com/v23.0".into(),
+            provider_timeout_seconds: 20,
         }
     }
 }
@@ -172,6 +178,18 @@ impl Config {
         }
         if self.auth_rate_per_ip_per_minute == 0 || self.auth_rate_per_account_per_minute == 0 {
             bail!("invalid configuration: auth rate limits must be at least 1 per minute");
+        }
+        let graph = Url::parse(&self.graph_api_base).map_err(|_| {
+            anyhow::anyhow!(
+                "invalid configuration: graph_api_base {:?} is not a URL",
+                self.graph_api_base
+            )
+        })?;
+        if !matches!(graph.scheme(), "http" | "https") {
+            bail!("invalid configuration: graph_api_base must be http:// or https://");
+        }
+        if self.provider_timeout_seconds == 0 {
+            bail!("invalid configuration: provider_timeout_seconds must be at least 1");
         }
         if self.worker_poll_ms == 0 {
             bail!("invalid configuration: worker_poll_ms must be at least 1");

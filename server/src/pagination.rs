@@ -51,6 +51,35 @@ pub fn page_by<T>(mut rows: Vec<T>, limit: u64, cursor_of: impl Fn(&T) -> String
     Page { items: rows, next_cursor }
 }
 
+/// A cursor for lists ordered by a timestamp (newest first), with the id breaking ties:
+/// `<unix micros>.<uuid>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeCursor {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub id: Uuid,
+}
+
+impl TimeCursor {
+    pub fn encode(&self) -> String {
+        format!("{}.{}", self.at.timestamp_micros(), self.id)
+    }
+
+    /// # Errors
+    /// 400 `bad_request` for a cursor we did not issue.
+    pub fn decode(raw: &str) -> AppResult<TimeCursor> {
+        let bad = || {
+            AppError::new(ErrorCode::BadRequest, "The cursor is not valid; start again without it.")
+        };
+        let (micros, id) = raw.split_once('.').ok_or_else(bad)?;
+        let at = micros
+            .parse::<i64>()
+            .ok()
+            .and_then(chrono::DateTime::from_timestamp_micros)
+            .ok_or_else(bad)?;
+        Ok(TimeCursor { at, id: Uuid::parse_str(id).map_err(|_| bad())? })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,6 +92,15 @@ mod tests {
         assert_eq!(p.next_cursor, Some(ids[1].to_string()));
         let last = page(ids[..2].to_vec(), 2, |id| *id);
         assert_eq!(last.next_cursor, None);
+    }
+
+    #[test]
+    fn time_cursors_round_trip_and_reject_garbage() {
+        let cursor = TimeCursor { at: crate::db::now(), id: Uuid::now_v7() };
+        assert_eq!(TimeCursor::decode(&cursor.encode()).unwrap(), cursor);
+        for bad in ["", "x.y", "123", "123.not-a-uuid"] {
+            assert!(TimeCursor::decode(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -13,6 +13,7 @@ use tower_http::{catch_panic::CatchPanicLayer, compression::CompressionLayer, tr
 use crate::{
     api,
     auth::rate_limit::AuthLimits,
+    channels::whatsapp_cloud::GraphClient,
     config::Config,
     crypto::Keyring,
     db,
@@ -22,6 +23,7 @@ use crate::{
     observability,
     state::{AppState, Inner},
     web,
+    webhooks::{self, processor::ProcessWebhookHandler},
 };
 
 pub struct Application {
@@ -43,8 +45,12 @@ impl Application {
         })?;
         tracing::info!(mailer = %mailer.describe(), "email delivery");
 
-        let handlers: Vec<Arc<dyn JobHandler>> =
-            vec![Arc::new(SendEmailHandler { mailer, from: Arc::new(from) })];
+        let events = EventBus::in_process();
+        let graph = GraphClient::new(&config)?;
+        let handlers: Vec<Arc<dyn JobHandler>> = vec![
+            Arc::new(SendEmailHandler { mailer, from: Arc::new(from) }),
+            Arc::new(ProcessWebhookHandler { db: db.clone(), events: events.clone() }),
+        ];
         let jobs =
             JobRunner::new(db.clone(), handlers, Duration::from_millis(config.worker_poll_ms));
 
@@ -52,6 +58,9 @@ impl Application {
             format!("cannot listen on {} (is another server running there?)", config.addr)
         })?;
         let local_addr = listener.local_addr()?;
+        // Port 0 (tests) becomes the real port, so URLs we hand out (webhooks, links) work.
+        let mut config = config;
+        config.addr = local_addr;
 
         let leptos_options = LeptosOptions::builder()
             .output_name("master-ia")
@@ -68,8 +77,9 @@ impl Application {
             config,
             db,
             keyring,
-            events: EventBus::in_process(),
+            events,
             jobs,
+            graph,
             leptos_options,
             metrics: observability::metrics_handle(),
             workers_ready: Default::default(),
@@ -78,6 +88,7 @@ impl Application {
 
         let router = Router::new()
             .merge(api::router())
+            .merge(webhooks::router())
             .merge(web::router(&state))
             .layer(middleware::from_fn(observability::track_http))
             .layer(CompressionLayer::new())

@@ -10,8 +10,8 @@ use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
 use crate::{
-    auth::rate_limit::AuthLimits, config::Config, crypto::Keyring, events::EventBus,
-    jobs::JobRunner,
+    auth::rate_limit::AuthLimits, channels::whatsapp_cloud::GraphClient, config::Config,
+    crypto::Keyring, events::EventBus, jobs::JobRunner,
 };
 
 #[derive(Clone)]
@@ -23,6 +23,8 @@ pub struct Inner {
     pub keyring: Keyring,
     pub events: EventBus,
     pub jobs: JobRunner,
+    /// Meta's Graph API (WhatsApp Cloud connections).
+    pub graph: GraphClient,
     pub limits: AuthLimits,
     pub leptos_options: LeptosOptions,
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,

@@ -588,3 +588,194 @@ pub struct ImportDto {
     pub created_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
 }
+
+// ---------------------------------------------------------------------------------------------
+// Connections (channels)
+
+/// What carries a connection's messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectionKind {
+    /// Meta's WhatsApp Business Cloud API (Graph API).
+    WhatsappCloud,
+}
+
+impl ConnectionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConnectionKind::WhatsappCloud => "whatsapp_cloud",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<ConnectionKind> {
+        match value {
+            "whatsapp_cloud" => Some(ConnectionKind::WhatsappCloud),
+            _ => None,
+        }
+    }
+}
+
+/// `pending` until first checked, `connected` when the provider answered, `error` when it did not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectionStatus {
+    Pending,
+    Connected,
+    Error,
+}
+
+impl ConnectionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConnectionStatus::Pending => "pending",
+            ConnectionStatus::Connected => "connected",
+            ConnectionStatus::Error => "error",
+        }
+    }
+
+    pub fn parse(value: &str) -> ConnectionStatus {
+        match value {
+            "connected" => ConnectionStatus::Connected,
+            "error" => ConnectionStatus::Error,
+            _ => ConnectionStatus::Pending,
+        }
+    }
+}
+
+/// A channel the company sends and receives through. Secrets are never part of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ConnectionDto {
+    pub id: Uuid,
+    pub kind: ConnectionKind,
+    pub name: String,
+    pub status: ConnectionStatus,
+    /// Paste into Meta's app dashboard (WhatsApp → Configuration → Callback URL).
+    pub webhook_url: String,
+    /// WhatsApp Cloud: the phone number id and the WhatsApp Business Account id.
+    pub phone_number_id: Option<String>,
+    pub waba_id: Option<String>,
+    /// What Meta reported at the last check.
+    pub display_phone_number: Option<String>,
+    pub verified_name: Option<String>,
+    /// `GREEN`, `YELLOW`, `RED` or `UNKNOWN`.
+    pub quality_rating: Option<String>,
+    /// The last check's failure, in plain words.
+    pub last_error: Option<String>,
+    pub last_checked_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// `POST /api/v1/connections`: the fields of the chosen `kind`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CreateConnectionRequest {
+    WhatsappCloud {
+        name: String,
+        phone_number_id: String,
+        waba_id: String,
+        /// A system-user access token with `whatsapp_business_messaging` and
+        /// `whatsapp_business_management`.
+        access_token: String,
+        /// The Meta app's secret: signs every webhook delivery.
+        app_secret: String,
+        /// Any string you choose; Meta sends it back when you register the callback URL.
+        verify_token: String,
+    },
+}
+
+/// `PATCH /api/v1/connections/{id}`: only the fields present change; a secret left out (or
+/// empty) keeps its stored value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct UpdateConnectionRequest {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub phone_number_id: Option<String>,
+    #[serde(default)]
+    pub waba_id: Option<String>,
+    #[serde(default)]
+    pub access_token: Option<String>,
+    #[serde(default)]
+    pub app_secret: Option<String>,
+    #[serde(default)]
+    pub verify_token: Option<String>,
+}
+
+/// `POST /api/v1/connections/{id}/test`: what the provider answered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ConnectionTestResult {
+    pub ok: bool,
+    /// The provider's refusal in plain words, when `ok` is false.
+    pub error: Option<String>,
+    /// The connection with what the check learned.
+    pub connection: ConnectionDto,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Conversations and messages
+
+/// Who a conversation is with, as the inbox shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ContactSummary {
+    pub id: Uuid,
+    pub phone: String,
+    pub name: String,
+    pub opted_out: bool,
+}
+
+/// A thread with one customer on one connection.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ConversationDto {
+    pub id: Uuid,
+    pub contact: ContactSummary,
+    pub connection_id: Uuid,
+    /// `open`, `pending`, `resolved` or `snoozed`.
+    pub status: String,
+    pub assignee_id: Option<Uuid>,
+    pub labels: Vec<String>,
+    pub last_message_at: DateTime<Utc>,
+    /// Free-form replies are possible until then; after it only templates (WhatsApp's
+    /// 24-hour customer-service window). `null` when the customer never wrote.
+    pub window_closes_at: Option<DateTime<Utc>>,
+    pub unread_count: i32,
+    /// The last message, shortened, for the list.
+    pub last_message_preview: Option<String>,
+}
+
+/// One message of a conversation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct MessageDto {
+    pub id: Uuid,
+    pub conversation_id: Uuid,
+    /// `in` (from the customer) or `out`.
+    pub direction: String,
+    /// `text`, `image`, `audio`, `video`, `document`, `sticker`, `location`, `contacts`,
+    /// `reaction`, `interactive`, `button`, `order`, `system`, `unsupported`, `template`.
+    pub kind: String,
+    pub text: Option<String>,
+    /// Where the UI fetches the media (authenticated), for media kinds.
+    pub media_url: Option<String>,
+    /// in: `received`; out: `queued`, `sent`, `delivered`, `read`, `played`, `failed`.
+    pub status: String,
+    /// Why it failed, in plain words (with the provider's code).
+    pub error: Option<String>,
+    pub error_code: Option<i32>,
+    /// Kind-specific details (location, shared contacts, reply ids, reaction, ...).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub payload: serde_json::Value,
+    pub provider_message_id: Option<String>,
+    pub reply_to_provider_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub edited_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}

@@ -40,6 +40,13 @@ pub enum ErrorCode {
     InvalidCsv,
     /// A link token (verification, reset, invitation) is unknown, used or expired.
     InvalidToken,
+    /// A webhook delivery whose signature does not match the connection's secret.
+    InvalidSignature,
+    /// Outside WhatsApp's 24-hour customer-service window only a template may be sent.
+    WindowClosed,
+    /// The messaging provider (Meta's Graph API, Twilio) refused the request or could not be
+    /// reached; `message` says what it answered.
+    ProviderError,
     /// Too many attempts; retry later.
     RateLimited,
     /// The body is larger than this endpoint accepts.
@@ -71,6 +78,9 @@ impl ErrorCode {
             ErrorCode::ContactExists => "contact_exists",
             ErrorCode::InvalidCsv => "invalid_csv",
             ErrorCode::InvalidToken => "invalid_token",
+            ErrorCode::InvalidSignature => "invalid_signature",
+            ErrorCode::WindowClosed => "window_closed",
+            ErrorCode::ProviderError => "provider_error",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
@@ -88,15 +98,21 @@ impl ErrorCode {
             | ErrorCode::WeakPassword
             | ErrorCode::InvalidCsv
             | ErrorCode::InvalidToken => 400,
-            ErrorCode::Unauthenticated | ErrorCode::InvalidCredentials => 401,
+            ErrorCode::Unauthenticated
+            | ErrorCode::InvalidCredentials
+            | ErrorCode::InvalidSignature => 401,
             ErrorCode::EmailNotVerified | ErrorCode::Forbidden | ErrorCode::CsrfFailed => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::MethodNotAllowed => 405,
-            ErrorCode::EmailTaken | ErrorCode::Conflict | ErrorCode::ContactExists => 409,
+            ErrorCode::EmailTaken
+            | ErrorCode::Conflict
+            | ErrorCode::ContactExists
+            | ErrorCode::WindowClosed => 409,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::RateLimited => 429,
             ErrorCode::Internal => 500,
+            ErrorCode::ProviderError => 502,
             ErrorCode::ServiceUnavailable => 503,
         }
     }

@@ -6,6 +6,8 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::api::{ConversationDto, MessageDto};
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", content = "data")]
@@ -35,6 +37,18 @@ pub enum ServerEvent {
     /// Company-defined contact fields or segments changed.
     #[serde(rename = "contact_settings.changed")]
     ContactSettingsChanged { by_user_id: Option<Uuid> },
+    /// A connection was added, changed, checked or removed.
+    #[serde(rename = "connections.changed")]
+    ConnectionsChanged { by_user_id: Option<Uuid> },
+    /// A message was stored (inbound from a customer, or outbound).
+    #[serde(rename = "message.created")]
+    MessageCreated { message: Box<MessageDto> },
+    /// A message moved on (delivered, read, failed), was edited or revoked.
+    #[serde(rename = "message.updated")]
+    MessageUpdated { message: Box<MessageDto> },
+    /// A conversation was opened, reopened or changed (status, assignee, unread count).
+    #[serde(rename = "conversation.updated")]
+    ConversationUpdated { conversation: Box<ConversationDto> },
     /// An API key was created or revoked.
     #[serde(rename = "api_keys.changed")]
     ApiKeysChanged { by_user_id: Option<Uuid> },

@@ -103,6 +103,11 @@ messages! {
     ErrContactExists => "A contact with this phone number already exists.", "Já existe um contato com este número de telefone.";
     ErrConflict => "This conflicts with the current state.", "Isso conflita com o estado atual.";
     ErrInvalidToken => "This link is invalid or has expired.", "Este link é inválido ou expirou.";
+    ErrInvalidSignature => "The webhook signature does not match.", "A assinatura do webhook não confere.";
+    ErrWindowClosed => "More than 24 hours since the customer last wrote: send a template instead.",
+        "Mais de 24 horas desde a última mensagem do cliente: envie um modelo (template).";
+    ErrProviderError => "WhatsApp (Meta) refused the request or could not be reached.",
+        "O WhatsApp (Meta) recusou o pedido ou não respondeu.";
     ErrRateLimited => "Too many attempts. Wait a minute and try again.",
         "Muitas tentativas. Aguarde um minuto e tente novamente.";
     ErrPayloadTooLarge => "The data sent is too large.", "Os dados enviados são grandes demais.";
@@ -571,6 +576,9 @@ impl Key {
             ErrorCode::ContactExists => Key::ErrContactExists,
             ErrorCode::InvalidCsv => Key::ErrInvalidCsv,
             ErrorCode::InvalidToken => Key::ErrInvalidToken,
+            ErrorCode::InvalidSignature => Key::ErrInvalidSignature,
+            ErrorCode::WindowClosed => Key::ErrWindowClosed,
+            ErrorCode::ProviderError => Key::ErrProviderError,
             ErrorCode::RateLimited => Key::ErrRateLimited,
             ErrorCode::PayloadTooLarge => Key::ErrPayloadTooLarge,
             ErrorCode::UnsupportedMediaType => Key::ErrUnsupportedMediaType,

@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 use sea_orm::{
     sea_query::{Expr, ExprTrait, OnConflict, Query},
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
 };
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -826,4 +826,106 @@ mod tests {
         let many: Vec<String> = (0..51).map(|n| format!("t{n}")).collect();
         assert!(normalise_tags(&many).is_err());
     }
+}
+
+/// The live contact with this phone, created when a customer writes first. A name the team
+/// typed is kept; an empty one takes the customer's WhatsApp profile name.
+///
+/// Runs inside the caller's transaction; a concurrent delivery creating the same contact is
+/// absorbed (savepoint, then read the winner's row).
+///
+/// # Errors
+/// Database errors only.
+pub async fn find_or_create_by_phone<C: TransactionTrait + ConnectionTrait>(
+    conn: &C,
+    tenant: Tenant,
+    phone: &PhoneE164,
+    profile_name: Option<&str>,
+) -> AppResult<contacts::Model> {
+    let profile_name = profile_name
+        .map(|n| n.trim().chars().take(120).collect::<String>())
+        .filter(|n| !n.is_empty());
+    if let Some(found) = live_by_phone(conn, tenant, phone).await? {
+        return match profile_name {
+            Some(name) if found.name.is_empty() && found.erased_at.is_none() => {
+                let mut active: contacts::ActiveModel = found.clone().into();
+                active.search_text = Set(search_text(&name, &found.phone, found.email.as_deref()));
+                active.name = Set(name);
+                active.updated_at = Set(db::now());
+                Ok(active.update(conn).await?)
+            }
+            _ => Ok(found),
+        };
+    }
+    let name = profile_name.unwrap_or_default();
+    let now = db::now();
+    let row = contacts::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        company_id: Set(tenant.company_id()),
+        phone: Set(phone.as_str().to_owned()),
+        search_text: Set(search_text(&name, phone.as_str(), None)),
+        name: Set(name),
+        email: Set(None),
+        attributes: Set(Value::Object(Map::new())),
+        notes: Set(None),
+        opted_out: Set(false),
+        opted_out_at: Set(None),
+        opted_out_via: Set(None),
+        last_contacted_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        deleted_at: Set(None),
+        erased_at: Set(None),
+    };
+    let savepoint = conn.begin().await?;
+    match row.insert(&savepoint).await {
+        Ok(inserted) => {
+            savepoint.commit().await?;
+            Ok(inserted)
+        }
+        Err(err) if db::is_unique_violation(&err) => {
+            savepoint.rollback().await?;
+            live_by_phone(conn, tenant, phone)
+                .await?
+                .ok_or_else(|| AppError::internal("contact vanished after a conflict"))
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+async fn live_by_phone<C: ConnectionTrait>(
+    conn: &C,
+    tenant: Tenant,
+    phone: &PhoneE164,
+) -> AppResult<Option<contacts::Model>> {
+    Ok(tenant
+        .select::<contacts::Entity>()
+        .filter(contacts::Column::Phone.eq(phone.as_str()))
+        .filter(contacts::Column::DeletedAt.is_null())
+        .one(conn)
+        .await?)
+}
+
+/// Records an opt-out (or the customer's own opt-in) that came from the customer: a STOP/SAIR
+/// reply, or Meta's marketing-preference button. Returns whether anything changed.
+///
+/// # Errors
+/// Database errors only.
+pub async fn set_opt_out_from_customer<C: ConnectionTrait>(
+    conn: &C,
+    contact: &contacts::Model,
+    opted_out: bool,
+    via: &str,
+) -> AppResult<bool> {
+    if contact.opted_out == opted_out {
+        return Ok(false);
+    }
+    let now = db::now();
+    let mut active: contacts::ActiveModel = contact.clone().into();
+    active.opted_out = Set(opted_out);
+    active.opted_out_at = Set(opted_out.then_some(now));
+    active.opted_out_via = Set(opted_out.then(|| via.to_owned()));
+    active.updated_at = Set(now);
+    active.update(conn).await?;
+    Ok(true)
 }

@@ -47,6 +47,17 @@ impl PhoneE164 {
         Ok(PhoneE164(number.format().mode(Mode::E164).to_string()))
     }
 
+    /// A WhatsApp id (`wa_id`, the digits of the number with its country code) as WhatsApp sent
+    /// it. WhatsApp vouches for the account, so only the shape is checked: numbering plans
+    /// change faster than phone metadata, and a customer must never be dropped for it.
+    pub fn from_wa_id(wa_id: &str) -> Option<Self> {
+        let digits = wa_id.trim().trim_start_matches('+');
+        let plausible = (7..=15).contains(&digits.len())
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && !digits.starts_with('0');
+        plausible.then(|| PhoneE164(format!("+{digits}")))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -88,6 +99,15 @@ mod tests {
             PhoneE164::parse("020 7946 0958", "GB", "phone").unwrap().as_str(),
             "+442079460958"
         );
+    }
+
+    #[test]
+    fn whatsapp_ids_are_trusted_when_they_look_like_numbers() {
+        assert_eq!(PhoneE164::from_wa_id("972987654321").unwrap().as_str(), "+972987654321");
+        assert_eq!(PhoneE164::from_wa_id("5511987654321").unwrap().as_str(), "+5511987654321");
+        for bad in ["", "<WHATSAPP_USER_PHONE_NUMBER>", "12345", "0123456789", "US.1349120865530"] {
+            assert!(PhoneE164::from_wa_id(bad).is_none(), "{bad}");
+        }
     }
 
     #[test]

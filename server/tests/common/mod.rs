@@ -287,3 +287,79 @@ pub async fn error_code(response: Response) -> String {
     let body: Value = response.json().await.expect("error body is JSON");
     body["error"]["code"].as_str().unwrap_or_else(|| panic!("no error.code in {body}")).to_owned()
 }
+
+/// `../shared/conformance` beside the repository (or `MASTER_IA_CONFORMANCE_DIR`): published
+/// specs and real payloads. Missing material fails the test — it is never skipped.
+pub fn conformance_dir() -> PathBuf {
+    let dir =
+        std::env::var_os("MASTER_IA_CONFORMANCE_DIR").map(PathBuf::from).unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance")
+        });
+    assert!(
+        dir.join("README.md").exists(),
+        "conformance material not found at {} (set MASTER_IA_CONFORMANCE_DIR)",
+        dir.display()
+    );
+    dir
+}
+
+/// A WhatsApp Cloud connection of `user`'s company, with known secrets.
+pub struct CloudConnection {
+    pub id: Uuid,
+    pub slug: String,
+    pub webhook_path: String,
+    pub app_secret: String,
+    pub verify_token: String,
+}
+
+pub const TEST_APP_SECRET: &str = "test-app-secret-0123456789abcdef";
+pub const TEST_VERIFY_TOKEN: &str = "verify-me-please";
+
+impl TestApp {
+    /// Creates a WhatsApp Cloud connection through the API.
+    pub async fn cloud_connection(
+        &self,
+        user: &TestUser,
+        phone_number_id: &str,
+    ) -> CloudConnection {
+        let response = user
+            .session
+            .post(
+                "/api/v1/connections",
+                json!({
+                    "kind": "whatsapp_cloud", "name": format!("Number {phone_number_id}"),
+                    "phone_number_id": phone_number_id, "waba_id": "102290129340398",
+                    "access_token": "EAAG-test-token", "app_secret": TEST_APP_SECRET,
+                    "verify_token": TEST_VERIFY_TOKEN,
+                }),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED, "{}", response.text().await.unwrap());
+        let body: Value = response.json().await.unwrap();
+        let url = body["webhook_url"].as_str().unwrap().to_owned();
+        let webhook_path = url[url.find("/api/webhooks/").unwrap()..].to_owned();
+        CloudConnection {
+            id: body["id"].as_str().unwrap().parse().unwrap(),
+            slug: webhook_path.rsplit('/').next().unwrap().to_owned(),
+            webhook_path,
+            app_secret: TEST_APP_SECRET.to_owned(),
+            verify_token: TEST_VERIFY_TOKEN.to_owned(),
+        }
+    }
+
+    /// POSTs `body` to the connection's webhook, signed like Meta signs.
+    pub async fn post_webhook(&self, connection: &CloudConnection, body: &[u8]) -> Response {
+        let signature = server::channels::whatsapp_cloud::signature::sign(
+            connection.app_secret.as_bytes(),
+            body,
+        );
+        Client::new()
+            .post(self.url(&connection.webhook_path))
+            .header("Content-Type", "application/json")
+            .header("X-Hub-Signature-256", signature)
+            .body(body.to_vec())
+            .send()
+            .await
+            .expect("webhook request")
+    }
+}

@@ -4,17 +4,23 @@
 pub mod api_keys;
 pub mod audit_log;
 pub mod companies;
+pub mod connections;
 pub mod contact_fields;
 pub mod contact_imports;
 pub mod contact_tags;
 pub mod contacts;
+pub mod conversations;
 pub mod email_tokens;
 pub mod invitations;
 pub mod jobs;
 pub mod memberships;
+pub mod message_status_events;
+pub mod message_templates;
+pub mod messages;
 pub mod segments;
 pub mod sessions;
 pub mod users;
+pub mod webhook_inbox;
 
 use super::tenant::TenantScoped;
 
@@ -66,5 +72,35 @@ impl TenantScoped for contact_imports::Entity {
 impl TenantScoped for segments::Entity {
     fn company_column() -> Self::Column {
         segments::Column::CompanyId
+    }
+}
+impl TenantScoped for connections::Entity {
+    fn company_column() -> Self::Column {
+        connections::Column::CompanyId
+    }
+}
+impl TenantScoped for conversations::Entity {
+    fn company_column() -> Self::Column {
+        conversations::Column::CompanyId
+    }
+}
+impl TenantScoped for messages::Entity {
+    fn company_column() -> Self::Column {
+        messages::Column::CompanyId
+    }
+}
+impl TenantScoped for message_status_events::Entity {
+    fn company_column() -> Self::Column {
+        message_status_events::Column::CompanyId
+    }
+}
+impl TenantScoped for message_templates::Entity {
+    fn company_column() -> Self::Column {
+        message_templates::Column::CompanyId
+    }
+}
+impl TenantScoped for webhook_inbox::Entity {
+    fn company_column() -> Self::Column {
+        webhook_inbox::Column::CompanyId
     }
 }

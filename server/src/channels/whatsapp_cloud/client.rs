@@ -1,0 +1,106 @@
+//! The Graph API client: one `reqwest::Client` (connection pool) for every connection, the
+//! connection's token on each call.
+
+use std::time::Duration;
+
+use serde::{de::DeserializeOwned, Deserialize};
+
+use super::errors::GraphError;
+use crate::config::{Config, Secret};
+
+/// What a WhatsApp Cloud connection needs to call Meta. Built from the sealed secrets only
+/// when a call is about to happen.
+#[derive(Debug, Clone)]
+pub struct CloudCredentials {
+    pub phone_number_id: String,
+    pub waba_id: String,
+    pub access_token: Secret<String>,
+}
+
+/// `GET /{phone-number-id}`: what Meta knows about the business number.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct PhoneNumberInfo {
+    pub id: Option<String>,
+    pub display_phone_number: Option<String>,
+    pub verified_name: Option<String>,
+    pub quality_rating: Option<String>,
+}
+
+#[derive(Clone)]
+pub struct GraphClient {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl GraphClient {
+    /// # Errors
+    /// Only if the TLS backend cannot initialise (start-up).
+    pub fn new(config: &Config) -> anyhow::Result<GraphClient> {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(config.provider_timeout_seconds))
+            .connect_timeout(Duration::from_secs(10))
+            .user_agent(concat!("master-ia/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        Ok(GraphClient { http, base: config.graph_api_base.trim_end_matches('/').to_owned() })
+    }
+
+    /// `GET {base}/{phone_number_id}?fields=...`: proves the token and id work together.
+    ///
+    /// # Errors
+    /// Meta's error (bad token → 190, unknown id → 100) or a transport failure.
+    pub async fn phone_number(
+        &self,
+        creds: &CloudCredentials,
+    ) -> Result<PhoneNumberInfo, GraphError> {
+        let url = format!("{}/{}", self.base, path_segment(&creds.phone_number_id));
+        self.get_json(
+            &url,
+            creds,
+            &[("fields", "id,display_phone_number,verified_name,quality_rating")],
+        )
+        .await
+    }
+
+    async fn get_json<T: DeserializeOwned>(
+        &self,
+        url: &str,
+        creds: &CloudCredentials,
+        query: &[(&str, &str)],
+    ) -> Result<T, GraphError> {
+        let response = self
+            .http
+            .get(url)
+            .bearer_auth(creds.access_token.expose())
+            .query(query)
+            .send()
+            .await
+            .map_err(transport)?;
+        read(response).await
+    }
+}
+
+/// Ids come from people's input: never let one add path segments or a query.
+fn path_segment(id: &str) -> String {
+    url::form_urlencoded::byte_serialize(id.trim().as_bytes()).collect()
+}
+
+fn transport(err: reqwest::Error) -> GraphError {
+    let reason = if err.is_timeout() {
+        "timed out".to_owned()
+    } else if err.is_connect() {
+        "connection refused or DNS failure".to_owned()
+    } else {
+        err.without_url().to_string()
+    };
+    GraphError::Transport(reason)
+}
+
+async fn read<T: DeserializeOwned>(response: reqwest::Response) -> Result<T, GraphError> {
+    let status = response.status().as_u16();
+    let body = response.bytes().await.map_err(transport)?;
+    if !(200..300).contains(&status) {
+        return Err(GraphError::from_response(status, &body));
+    }
+    serde_json::from_slice(&body)
+        .map_err(|err| GraphError::Transport(format!("unexpected answer from Meta: {err}")))
+}

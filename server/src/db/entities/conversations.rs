@@ -1,0 +1,26 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "conversations")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub company_id: Uuid,
+    pub contact_id: Uuid,
+    pub connection_id: Uuid,
+    /// `open`, `pending`, `resolved` or `snoozed`.
+    pub status: String,
+    pub assignee_id: Option<Uuid>,
+    pub last_message_at: DateTimeUtc,
+    /// Free-form replies are allowed until 24 hours after this (WhatsApp's service window).
+    pub last_inbound_at: Option<DateTimeUtc>,
+    pub unread_count: i32,
+    pub last_message_preview: Option<String>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
