@@ -74,8 +74,9 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args> {
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = parse_args(std::env::args().skip(1))?;
-    let addr: SocketAddr =
-        format!("{}:{}", args.host, args.port).parse().context("--host/--port do not form an address")?;
+    let addr: SocketAddr = format!("{}:{}", args.host, args.port)
+        .parse()
+        .context("--host/--port do not form an address")?;
     let config = FakeGraphConfig {
         spec_path: args.spec.map(Into::into),
         addr,

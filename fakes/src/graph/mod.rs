@@ -487,8 +487,17 @@ impl FakeGraph {
 
     /// The next `times` requests matching `matcher` get `error` instead of being served
     /// (after the token check, before validation).
-    pub fn fail_next(&self, matcher: impl Into<RequestMatcher>, error: GraphErrorSpec, times: usize) {
-        self.shared.state().failures.push(Injected { matcher: matcher.into(), error, remaining: times });
+    pub fn fail_next(
+        &self,
+        matcher: impl Into<RequestMatcher>,
+        error: GraphErrorSpec,
+        times: usize,
+    ) {
+        self.shared.state().failures.push(Injected {
+            matcher: matcher.into(),
+            error,
+            remaining: times,
+        });
     }
 
     /// Delay before answering each Graph request.
@@ -505,7 +514,8 @@ impl FakeGraph {
 
     /// Where webhooks go, and the app secret that signs them.
     pub fn set_webhook(&self, url: impl Into<String>, app_secret: impl Into<String>) {
-        self.shared.state().webhook = Some(Webhook { url: url.into(), app_secret: app_secret.into() });
+        self.shared.state().webhook =
+            Some(Webhook { url: url.into(), app_secret: app_secret.into() });
     }
 
     /// When on (and a webhook is set), each accepted send is followed by `sent` and

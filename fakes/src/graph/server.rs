@@ -190,7 +190,11 @@ async fn parse_body(
         }
         _ => match serde_json::from_slice::<Value>(&bytes) {
             Ok(v) => Ok(Some(ParsedBody {
-                media_type: if media_type.is_empty() { "application/json".into() } else { media_type },
+                media_type: if media_type.is_empty() {
+                    "application/json".into()
+                } else {
+                    media_type
+                },
                 recorded: RecordedBody::Json(v.clone()),
                 json: v,
                 file: None,
@@ -259,9 +263,9 @@ async fn graph(AxState(shared): AxState<Arc<Shared>>, req: Request) -> Response 
     let chosen = {
         let s = shared.state();
         same_method.iter().find(|(op, bound)| {
-            op.path_param_names().iter().all(|p| {
-                bound.get(*p).is_some_and(|v| object_visible(&s, kind_of(p), v, &token))
-            })
+            op.path_param_names()
+                .iter()
+                .all(|p| bound.get(*p).is_some_and(|v| object_visible(&s, kind_of(p), v, &token)))
         })
     };
     let Some((op, bound)) = chosen.map(|c| (c.0, c.1.clone())) else {
@@ -280,7 +284,10 @@ async fn graph(AxState(shared): AxState<Arc<Shared>>, req: Request) -> Response 
     // 3. Injected failures.
     let injected = {
         let mut s = shared.state();
-        let hit = s.failures.iter_mut().find(|f| f.remaining > 0 && f.matcher.matches(&method, &ctx.path));
+        let hit = s
+            .failures
+            .iter_mut()
+            .find(|f| f.remaining > 0 && f.matcher.matches(&method, &ctx.path));
         hit.map(|f| {
             f.remaining -= 1;
             f.error.clone()
@@ -308,24 +315,34 @@ async fn graph(AxState(shared): AxState<Arc<Shared>>, req: Request) -> Response 
     }
     if !problems.is_empty() {
         let details = problems.join("; ");
-        return ctx.violation(&shared, &details, GraphErrorSpec::invalid_parameter(details.clone()));
+        return ctx.violation(
+            &shared,
+            &details,
+            GraphErrorSpec::invalid_parameter(details.clone()),
+        );
     }
 
     // 5. Behaviour.
     let id = |name: &str| bound.get(name).cloned().unwrap_or_default();
     match (op.method.as_str(), op.template.as_str()) {
-        ("GET", "/{Version}/{Phone-Number-ID}") => phone_info(&shared, ctx, op, &id("Phone-Number-ID")),
+        ("GET", "/{Version}/{Phone-Number-ID}") => {
+            phone_info(&shared, ctx, op, &id("Phone-Number-ID"))
+        }
         ("POST", "/{Version}/{Phone-Number-ID}/messages") => {
             let body = parsed.map(|p| p.json).unwrap_or(Value::Null);
             send_message(&shared, ctx, &id("Phone-Number-ID"), body)
         }
-        ("POST", "/{Version}/{Phone-Number-ID}/media") => upload_media(&shared, ctx, &id("Phone-Number-ID"), parsed),
+        ("POST", "/{Version}/{Phone-Number-ID}/media") => {
+            upload_media(&shared, ctx, &id("Phone-Number-ID"), parsed)
+        }
         ("GET", "/{Version}/{Media-ID}") => media_info(&shared, ctx, &id("Media-ID")),
         ("DELETE", "/{Version}/{Media-ID}") => {
             shared.state().media.remove(&id("Media-ID"));
             ctx.finish(&shared, 200, json!({ "success": true }))
         }
-        ("GET", "/{Version}/{WABA-ID}/message_templates") => list_templates(&shared, ctx, &id("WABA-ID")),
+        ("GET", "/{Version}/{WABA-ID}/message_templates") => {
+            list_templates(&shared, ctx, &id("WABA-ID"))
+        }
         ("POST", "/{Version}/{WABA-ID}/message_templates") => {
             let body = parsed.map(|p| p.json).unwrap_or(Value::Null);
             create_template(&shared, ctx, &id("WABA-ID"), body)
@@ -343,7 +360,11 @@ async fn graph(AxState(shared): AxState<Arc<Shared>>, req: Request) -> Response 
         }
         _ => {
             let label = op.label();
-            ctx.violation(&shared, "operation not implemented by the fake", GraphErrorSpec::unimplemented(&label))
+            ctx.violation(
+                &shared,
+                "operation not implemented by the fake",
+                GraphErrorSpec::unimplemented(&label),
+            )
         }
     }
 }
@@ -447,14 +468,20 @@ fn check_template(s: &State, waba_id: &str, body: &Value) -> Option<GraphErrorSp
     });
     let Some((_, template)) = found else {
         return Some(
-            GraphErrorSpec::new(132001, "(#132001) Template name does not exist in the translation")
-                .details(format!("template name ({name}) does not exist in {lang}")),
+            GraphErrorSpec::new(
+                132001,
+                "(#132001) Template name does not exist in the translation",
+            )
+            .details(format!("template name ({name}) does not exist in {lang}")),
         );
     };
     if template.get("status").and_then(Value::as_str) != Some("APPROVED") {
         return Some(
-            GraphErrorSpec::new(132001, "(#132001) Template name does not exist in the translation")
-                .details(format!("template name ({name}) is not approved in {lang}")),
+            GraphErrorSpec::new(
+                132001,
+                "(#132001) Template name does not exist in the translation",
+            )
+            .details(format!("template name ({name}) is not approved in {lang}")),
         );
     }
     let expected = template
@@ -462,7 +489,9 @@ fn check_template(s: &State, waba_id: &str, body: &Value) -> Option<GraphErrorSp
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .find(|c| c.get("type").and_then(Value::as_str).is_some_and(|t| t.eq_ignore_ascii_case("body")))
+        .find(|c| {
+            c.get("type").and_then(Value::as_str).is_some_and(|t| t.eq_ignore_ascii_case("body"))
+        })
         .and_then(|c| c.get("text").and_then(Value::as_str))
         .map(placeholder_count)
         .unwrap_or(0);
@@ -504,7 +533,12 @@ fn send_message(shared: &Arc<Shared>, ctx: Ctx, phone_id: &str, body: Value) -> 
     }
     let is_template = body.get("type").and_then(Value::as_str) == Some("template");
     if is_template && shared.config.strict_templates {
-        let waba = s.phones.iter().find(|p| p.id == phone_id).map(|p| p.waba_id.clone()).unwrap_or_default();
+        let waba = s
+            .phones
+            .iter()
+            .find(|p| p.id == phone_id)
+            .map(|p| p.waba_id.clone())
+            .unwrap_or_default();
         if let Some(e) = check_template(&s, &waba, &body) {
             drop(s);
             return ctx.fail(shared, e);
@@ -544,7 +578,11 @@ fn send_message(shared: &Arc<Shared>, ctx: Ctx, phone_id: &str, body: Value) -> 
 
 fn upload_media(shared: &Shared, ctx: Ctx, phone_id: &str, parsed: Option<ParsedBody>) -> Response {
     let Some(body) = parsed else {
-        return ctx.violation(shared, "media upload without a body", GraphErrorSpec::invalid_parameter("file is required"));
+        return ctx.violation(
+            shared,
+            "media upload without a body",
+            GraphErrorSpec::invalid_parameter("file is required"),
+        );
     };
     if body.json.get("messaging_product").and_then(Value::as_str) != Some("whatsapp") {
         let d = "messaging_product: must be `whatsapp` (Meta requires it on uploads)";
@@ -554,7 +592,8 @@ fn upload_media(shared: &Shared, ctx: Ctx, phone_id: &str, parsed: Option<Parsed
         let d = "file: a multipart file part is required";
         return ctx.violation(shared, d, GraphErrorSpec::invalid_parameter(d));
     };
-    let mime = body.json.get("type").and_then(Value::as_str).map(str::to_string).unwrap_or(part_mime);
+    let mime =
+        body.json.get("type").and_then(Value::as_str).map(str::to_string).unwrap_or(part_mime);
     let id = insert_media(&mut shared.state(), bytes, mime, Some(phone_id.to_string()));
     ctx.finish(shared, 200, json!({ "id": id }))
 }
@@ -588,7 +627,8 @@ fn list_templates(shared: &Shared, ctx: Ctx, waba_id: &str) -> Response {
     let q = |k: &str| ctx.query.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
     let name = q("name");
     let status = q("status");
-    let limit = q("limit").and_then(|l| l.parse::<usize>().ok()).filter(|l| *l > 0).unwrap_or(DEFAULT_PAGE);
+    let limit =
+        q("limit").and_then(|l| l.parse::<usize>().ok()).filter(|l| *l > 0).unwrap_or(DEFAULT_PAGE);
     let start = match q("after") {
         None => 0,
         Some(c) => match decode_cursor(&c) {
@@ -606,7 +646,9 @@ fn list_templates(shared: &Shared, ctx: Ctx, waba_id: &str) -> Response {
         .filter(|(w, _)| w == waba_id)
         .map(|(_, t)| t.clone())
         .filter(|t| name.as_ref().is_none_or(|n| t.get("name").and_then(Value::as_str) == Some(n)))
-        .filter(|t| status.as_ref().is_none_or(|st| t.get("status").and_then(Value::as_str) == Some(st)))
+        .filter(|t| {
+            status.as_ref().is_none_or(|st| t.get("status").and_then(Value::as_str) == Some(st))
+        })
         .collect();
     let page: Vec<Value> = all.iter().skip(start).take(limit).cloned().collect();
     let mut paging = json!({});
@@ -628,7 +670,8 @@ fn list_templates(shared: &Shared, ctx: Ctx, waba_id: &str) -> Response {
             paging["next"] = json!(next.to_string());
         }
         if start > 0 {
-            paging["previous"] = json!(format!("{}{}?before={}", shared.origin, ctx.path, encode_cursor(start)));
+            paging["previous"] =
+                json!(format!("{}{}?before={}", shared.origin, ctx.path, encode_cursor(start)));
         }
     }
     ctx.finish(shared, 200, json!({ "data": page, "paging": paging }))
@@ -655,11 +698,9 @@ fn create_template(shared: &Shared, ctx: Ctx, waba_id: &str, body: Value) -> Res
     }
     let name = body["name"].clone();
     let language = body["language"].clone();
-    let exists = shared
-        .state()
-        .templates
-        .iter()
-        .any(|(w, t)| w == waba_id && t.get("name") == Some(&name) && t.get("language") == Some(&language));
+    let exists = shared.state().templates.iter().any(|(w, t)| {
+        w == waba_id && t.get("name") == Some(&name) && t.get("language") == Some(&language)
+    });
     if exists {
         return ctx.fail(
             shared,
@@ -721,7 +762,11 @@ async fn download_media(
 
 // ---- webhooks ----------------------------------------------------------------------------
 
-pub(super) async fn deliver(shared: &Shared, payload: Value, wamid: Option<String>) -> Result<WebhookDelivery> {
+pub(super) async fn deliver(
+    shared: &Shared,
+    payload: Value,
+    wamid: Option<String>,
+) -> Result<WebhookDelivery> {
     let Some(hook) = shared.state().webhook.clone() else {
         bail!("no webhook set: call set_webhook first");
     };
@@ -742,7 +787,13 @@ pub(super) async fn deliver(shared: &Shared, payload: Value, wamid: Option<Strin
             WebhookDelivery { payload, signature, status: Some(status), response, wamid }
         }
         Err(e) => {
-            let d = WebhookDelivery { payload, signature, status: None, response: e.to_string(), wamid };
+            let d = WebhookDelivery {
+                payload,
+                signature,
+                status: None,
+                response: e.to_string(),
+                wamid,
+            };
             shared.state().deliveries.push(d);
             return Err(e).with_context(|| format!("posting the webhook to {}", hook.url));
         }
@@ -751,16 +802,25 @@ pub(super) async fn deliver(shared: &Shared, payload: Value, wamid: Option<Strin
     Ok(delivery)
 }
 
-pub(super) async fn emit_status(shared: &Shared, wamid: &str, update: &StatusUpdate) -> Result<WebhookDelivery> {
+pub(super) async fn emit_status(
+    shared: &Shared,
+    wamid: &str,
+    update: &StatusUpdate,
+) -> Result<WebhookDelivery> {
     let payload = {
         let s = shared.state();
-        let sent = s.sent.iter().find(|m| m.wamid == wamid).context("unknown wamid: not a message the fake accepted")?;
+        let sent = s
+            .sent
+            .iter()
+            .find(|m| m.wamid == wamid)
+            .context("unknown wamid: not a message the fake accepted")?;
         let phone = s
             .phones
             .iter()
             .find(|p| p.id == sent.phone_number_id)
             .context("the sending phone number is gone")?;
-        let recipient: String = sent.to().unwrap_or("").chars().filter(char::is_ascii_digit).collect();
+        let recipient: String =
+            sent.to().unwrap_or("").chars().filter(char::is_ascii_digit).collect();
         let b = Business {
             waba_id: &phone.waba_id,
             phone_number_id: &phone.id,
@@ -803,7 +863,10 @@ fn control_error(e: &anyhow::Error) -> Response {
     (StatusCode::BAD_REQUEST, Json(json!({ "error": format!("{e:#}") }))).into_response()
 }
 
-async fn control_inbound(AxState(shared): AxState<Arc<Shared>>, Json(body): Json<Value>) -> Response {
+async fn control_inbound(
+    AxState(shared): AxState<Arc<Shared>>,
+    Json(body): Json<Value>,
+) -> Response {
     let s = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_string);
     let (Some(from), Some(text)) = (s("from"), s("text")) else {
         return control_error(&anyhow::anyhow!("expected {{from, name?, text, phone_number_id?}}"));
@@ -816,7 +879,10 @@ async fn control_inbound(AxState(shared): AxState<Arc<Shared>>, Json(body): Json
     }
 }
 
-async fn control_status(AxState(shared): AxState<Arc<Shared>>, Json(body): Json<Value>) -> Response {
+async fn control_status(
+    AxState(shared): AxState<Arc<Shared>>,
+    Json(body): Json<Value>,
+) -> Response {
     let s = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_string);
     let Some(wamid) = s("wamid") else {
         return control_error(&anyhow::anyhow!("expected {{wamid, status}}"));

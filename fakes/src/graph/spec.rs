@@ -134,6 +134,16 @@ fn button_sub_type(v: &mut Value) -> bool {
     true
 }
 
+fn extend_enum(v: &mut Value, extra: &[&str]) -> bool {
+    let Some(values) = v.get_mut("enum").and_then(Value::as_array_mut) else { return false };
+    for e in extra {
+        if !values.iter().any(|x| x.as_str() == Some(e)) {
+            values.push(json!(e));
+        }
+    }
+    true
+}
+
 fn number_or_string(v: &mut Value) -> bool {
     let Some(obj) = v.as_object_mut() else { return false };
     obj.insert("type".into(), json!(["number", "string"]));
@@ -241,13 +251,28 @@ pub const ERRATA: &[Erratum] = &[
         apply: button_sub_type,
     },
     Erratum {
-        pointer: "/components/schemas/LocationMessage/allOf/1/properties/location/properties/latitude",
+        pointer: "/components/schemas/ButtonParameterObject/properties/type",
+        why: "Button parameter `type` enum lists only payload/text, but the spec's own catalog \
+              and flow template examples send `action` (and Meta documents `coupon_code` for \
+              copy-code buttons).",
+        apply: |v| extend_enum(v, &["action", "coupon_code"]),
+    },
+    Erratum {
+        pointer: "/components/schemas/PhoneObject/properties/type",
+        why: "Contact phone `type` enum lists only HOME/WORK; Meta documents the standard \
+              values CELL, MAIN, IPHONE, HOME and WORK.",
+        apply: |v| extend_enum(v, &["CELL", "MAIN", "IPHONE"]),
+    },
+    Erratum {
+        pointer:
+            "/components/schemas/LocationMessage/allOf/1/properties/location/properties/latitude",
         why: "Typed string, but its own `example` is a number, as are the location examples \
               and Meta's docs.",
         apply: number_or_string,
     },
     Erratum {
-        pointer: "/components/schemas/LocationMessage/allOf/1/properties/location/properties/longitude",
+        pointer:
+            "/components/schemas/LocationMessage/allOf/1/properties/location/properties/longitude",
         why: "Typed string, but its own `example` is a number, as are the location examples \
               and Meta's docs.",
         apply: number_or_string,
@@ -299,6 +324,7 @@ impl GraphSpec {
         let components = doc.get_mut("components").context("spec has no components")?;
         close_all_of(components);
         dispatch_discriminators(components);
+        dispatch_base_discriminators(components);
 
         let paths = doc.get("paths").and_then(Value::as_object).context("spec has no paths")?;
         let mut ops = Vec::new();
@@ -384,7 +410,9 @@ impl GraphSpec {
                         problems.push(format!("{} parameter `{}`: {e}", p.location, p.name));
                     }
                 }
-                Err(e) => problems.push(format!("spec schema for `{}` does not compile: {e}", p.name)),
+                Err(e) => {
+                    problems.push(format!("spec schema for `{}` does not compile: {e}", p.name))
+                }
             }
         }
         problems
@@ -536,7 +564,10 @@ fn build_operation(
         segments,
         params,
         bodies,
-        body_required: body.and_then(|b| b.get("required")).and_then(Value::as_bool).unwrap_or(false),
+        body_required: body
+            .and_then(|b| b.get("required"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
     }
 }
 
@@ -547,7 +578,11 @@ impl Operation {
     }
 
     /// The examples given for a request body media type, by name.
-    pub fn body_examples<'a>(&self, spec: &'a GraphSpec, media_type: &str) -> Vec<(&'a str, &'a Value)> {
+    pub fn body_examples<'a>(
+        &self,
+        spec: &'a GraphSpec,
+        media_type: &str,
+    ) -> Vec<(&'a str, &'a Value)> {
         let Some(body) = spec
             .doc
             .get("paths")
@@ -622,24 +657,27 @@ pub fn dispatch_discriminators(v: &mut Value) {
         Value::Object(map) => {
             let mapping = map
                 .get("discriminator")
-                .and_then(|d| Some((d.get("propertyName")?.as_str()?, d.get("mapping")?.as_object()?)))
+                .and_then(|d| {
+                    Some((d.get("propertyName")?.as_str()?, d.get("mapping")?.as_object()?))
+                })
                 .map(|(p, m)| (p.to_string(), m.clone()));
             if let (Some((prop, mapping)), true) = (mapping, map.contains_key("oneOf")) {
                 map.remove("oneOf");
-                let mut required: Vec<Value> = map
-                    .get("required")
-                    .and_then(Value::as_array)
-                    .cloned()
-                    .unwrap_or_default();
+                let mut required: Vec<Value> =
+                    map.get("required").and_then(Value::as_array).cloned().unwrap_or_default();
                 if !required.iter().any(|r| r.as_str() == Some(prop.as_str())) {
                     required.push(json!(prop));
                 }
                 map.insert("required".into(), Value::Array(required));
                 let props = map.entry("properties").or_insert_with(|| json!({}));
                 if let Some(props) = props.as_object_mut() {
-                    props.insert(prop.clone(), json!({ "enum": mapping.keys().collect::<Vec<_>>() }));
+                    props.insert(
+                        prop.clone(),
+                        json!({ "enum": mapping.keys().collect::<Vec<_>>() }),
+                    );
                 }
-                let mut all = map.get("allOf").and_then(Value::as_array).cloned().unwrap_or_default();
+                let mut all =
+                    map.get("allOf").and_then(Value::as_array).cloned().unwrap_or_default();
                 for (key, target) in &mapping {
                     all.push(json!({
                         "if": { "properties": { &prop: { "const": key } }, "required": [&prop] },
@@ -654,6 +692,59 @@ pub fn dispatch_discriminators(v: &mut Value) {
         }
         Value::Array(items) => items.iter_mut().for_each(dispatch_discriminators),
         _ => {}
+    }
+}
+
+/// A `discriminator` on a *base* schema (no `oneOf`) whose mapping targets extend the base with
+/// `allOf: [{$ref: base}, {...}]`: OpenAPI means "validate as the mapped subtype", plain JSON
+/// Schema ignores it (so template `parameters` went unchecked). Each mapping entry becomes an
+/// `if`/`then` on the base whose `then` is the subtype's own branches (without the reference
+/// back to the base, which would recurse forever).
+pub fn dispatch_base_discriminators(components: &mut Value) {
+    let Some(schemas) = components.get("schemas").and_then(Value::as_object).cloned() else {
+        return;
+    };
+    for (name, schema) in &schemas {
+        let Some(d) = schema.get("discriminator") else { continue };
+        if schema.get("oneOf").is_some() || schema.get("anyOf").is_some() {
+            continue;
+        }
+        let (Some(prop), Some(mapping)) = (
+            d.get("propertyName").and_then(Value::as_str),
+            d.get("mapping").and_then(Value::as_object),
+        ) else {
+            continue;
+        };
+        let self_ref = format!("#/components/schemas/{name}");
+        let mut branches = Vec::new();
+        for (key, target) in mapping {
+            let Some(target_ref) = target.as_str() else { continue };
+            let target_name = target_ref.trim_start_matches("#/components/schemas/");
+            let then = match schemas
+                .get(target_name)
+                .and_then(|t| t.get("allOf"))
+                .and_then(Value::as_array)
+            {
+                Some(parts) => json!({ "allOf": parts
+                    .iter()
+                    .filter(|p| p.get("$ref").and_then(Value::as_str) != Some(self_ref.as_str()))
+                    .cloned()
+                    .collect::<Vec<_>>() }),
+                None => json!({ "$ref": target_ref }),
+            };
+            branches.push(json!({
+                "if": { "properties": { prop: { "const": key } }, "required": [prop] },
+                "then": then
+            }));
+        }
+        if let Some(target) =
+            components.pointer_mut(&format!("/schemas/{name}")).and_then(Value::as_object_mut)
+        {
+            let all = target.entry("allOf").or_insert_with(|| json!([]));
+            if let Some(all) = all.as_array_mut() {
+                all.extend(branches);
+            }
+        }
     }
 }
 
@@ -730,7 +821,9 @@ pub fn yaml_to_json(v: serde_norway::Value) -> Value {
                         Y::String(s) => s,
                         Y::Number(n) => n.to_string(),
                         Y::Bool(b) => b.to_string(),
-                        other => serde_norway::to_string(&other).unwrap_or_default().trim().to_string(),
+                        other => {
+                            serde_norway::to_string(&other).unwrap_or_default().trim().to_string()
+                        }
                     };
                     (key, yaml_to_json(v))
                 })
