@@ -166,6 +166,10 @@ impl MigrationTrait for Migration {
                     .col(integer_null(Messages::ErrorCode))
                     .col(text_null(Messages::ErrorMessage))
                     .col(uuid_null(Messages::SentByUserId))
+                    // Outbound: attempts made, and when the current one began (cleared once its
+                    // outcome is recorded) — a set value after a crash means "outcome unknown".
+                    .col(integer(Messages::SendAttempts).default(0))
+                    .col(timestamp_with_time_zone_null(Messages::AttemptStartedAt))
                     .col(timestamp_with_time_zone(Messages::CreatedAt))
                     .col(timestamp_with_time_zone(Messages::UpdatedAt))
                     .col(timestamp_with_time_zone_null(Messages::EditedAt))
@@ -376,6 +380,8 @@ enum Messages {
     ErrorCode,
     ErrorMessage,
     SentByUserId,
+    SendAttempts,
+    AttemptStartedAt,
     CreatedAt,
     UpdatedAt,
     EditedAt,

@@ -43,7 +43,8 @@ const MAX_JSON_BODY: usize = 1024 * 1024;
         contacts::http::delete_segment,
         connections::http::list, connections::http::create, connections::http::get,
         connections::http::update, connections::http::delete, connections::http::test,
-        inbox::http::list, inbox::http::get, inbox::http::messages,
+        inbox::http::list, inbox::http::get, inbox::http::messages, inbox::http::send_message,
+        inbox::http::retry_message,
         ws::upgrade, healthz, readyz,
     ),
     components(schemas(shared::ServerEvent, shared::ErrorCode)),
@@ -147,7 +148,11 @@ pub fn router() -> Router<AppState> {
         .route("/connections/{id}/test", post(connections::http::test))
         .route("/conversations", get(inbox::http::list))
         .route("/conversations/{id}", get(inbox::http::get))
-        .route("/conversations/{id}/messages", get(inbox::http::messages))
+        .route(
+            "/conversations/{id}/messages",
+            get(inbox::http::messages).post(inbox::http::send_message),
+        )
+        .route("/conversations/{id}/messages/{message_id}/retry", post(inbox::http::retry_message))
         .route("/ws", get(ws::upgrade))
         .route("/openapi.json", get(openapi_json))
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY));

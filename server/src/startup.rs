@@ -19,6 +19,7 @@ use crate::{
     db,
     email::{Mailer, SendEmailHandler},
     events::EventBus,
+    inbox::send::SendMessageHandler,
     jobs::{JobHandler, JobRunner},
     observability,
     state::{AppState, Inner},
@@ -50,6 +51,12 @@ impl Application {
         let handlers: Vec<Arc<dyn JobHandler>> = vec![
             Arc::new(SendEmailHandler { mailer, from: Arc::new(from) }),
             Arc::new(ProcessWebhookHandler { db: db.clone(), events: events.clone() }),
+            Arc::new(SendMessageHandler {
+                db: db.clone(),
+                events: events.clone(),
+                graph: graph.clone(),
+                keyring: Arc::new(keyring.clone()),
+            }),
         ];
         let jobs =
             JobRunner::new(db.clone(), handlers, Duration::from_millis(config.worker_poll_ms));

@@ -779,3 +779,160 @@ pub struct MessageDto {
     pub edited_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
 }
+
+/// `POST /api/v1/conversations/{id}/messages`: exactly one of `text`, `media`, `template`,
+/// `interactive` or `reaction`. Outside the 24-hour window only `template` is accepted
+/// (409 `window_closed`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SendMessageRequest {
+    #[serde(default)]
+    pub text: Option<String>,
+    #[serde(default)]
+    pub media: Option<MediaSend>,
+    #[serde(default)]
+    pub template: Option<TemplateSend>,
+    #[serde(default)]
+    pub interactive: Option<InteractiveSend>,
+    #[serde(default)]
+    pub reaction: Option<ReactionSend>,
+    /// Quote this message (an id of this conversation).
+    #[serde(default)]
+    pub reply_to: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MediaKind {
+    Image,
+    Audio,
+    Video,
+    Document,
+    Sticker,
+}
+
+impl MediaKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MediaKind::Image => "image",
+            MediaKind::Audio => "audio",
+            MediaKind::Video => "video",
+            MediaKind::Document => "document",
+            MediaKind::Sticker => "sticker",
+        }
+    }
+}
+
+/// Media by a public `link`, or by a `media_id` returned from an upload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct MediaSend {
+    pub kind: MediaKind,
+    #[serde(default)]
+    pub link: Option<String>,
+    #[serde(default)]
+    pub media_id: Option<String>,
+    /// Images, videos and documents only.
+    #[serde(default)]
+    pub caption: Option<String>,
+    /// Documents only: the name the customer sees.
+    #[serde(default)]
+    pub filename: Option<String>,
+}
+
+/// A template with its placeholders filled: `body` fills `{{1}}`, `{{2}}`, ... of the body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TemplateSend {
+    pub name: String,
+    /// e.g. `pt_BR`, `en_US`.
+    pub language: String,
+    #[serde(default)]
+    pub body: Vec<String>,
+    /// A text header's `{{1}}`, or the media of an image/video/document header.
+    #[serde(default)]
+    pub header: Option<TemplateHeaderSend>,
+    /// Dynamic parts of buttons: the suffix of a URL button, the payload of a quick reply.
+    #[serde(default)]
+    pub buttons: Vec<TemplateButtonSend>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum TemplateHeaderSend {
+    Text {
+        text: String,
+    },
+    Image {
+        link: String,
+    },
+    Video {
+        link: String,
+    },
+    Document {
+        link: String,
+        #[serde(default)]
+        filename: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TemplateButtonSend {
+    /// Position of the button in the template (0-based).
+    pub index: u8,
+    /// `url` or `quick_reply`.
+    pub sub_type: String,
+    /// The URL suffix, or the quick-reply payload.
+    pub value: String,
+}
+
+/// Reply buttons (up to 3) or a list (up to 10 rows in total).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct InteractiveSend {
+    pub body: String,
+    #[serde(default)]
+    pub header: Option<String>,
+    #[serde(default)]
+    pub footer: Option<String>,
+    /// Reply buttons `{id, title}`; or leave empty and give `list`.
+    #[serde(default)]
+    pub buttons: Vec<ChoiceSend>,
+    #[serde(default)]
+    pub list: Option<ListSend>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ChoiceSend {
+    pub id: String,
+    pub title: String,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ListSend {
+    /// The label of the button that opens the list.
+    pub button: String,
+    pub sections: Vec<ListSectionSend>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ListSectionSend {
+    pub title: String,
+    pub rows: Vec<ChoiceSend>,
+}
+
+/// React to a message of the conversation; an empty `emoji` removes the reaction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ReactionSend {
+    pub message_id: Uuid,
+    pub emoji: String,
+}

@@ -1,10 +1,16 @@
 //! REST handlers for `/api/v1/conversations`.
 
-use axum::extract::{Path, Query, State};
-use shared::api::{ConversationDto, MessageDto, Page};
+use axum::{
+    extract::{Path, Query, State},
+    http::StatusCode,
+};
+use shared::api::{ConversationDto, MessageDto, Page, SendMessageRequest};
 use uuid::Uuid;
 
-use super::domain::{self, ConversationFilter, MessagePage};
+use super::{
+    domain::{self, ConversationFilter, MessagePage},
+    send,
+};
 use crate::{
     auth::AuthUser,
     error::{AppJson, AppResult},
@@ -44,4 +50,31 @@ pub async fn messages(
     Query(page): Query<MessagePage>,
 ) -> AppResult<AppJson<Page<MessageDto>>> {
     Ok(AppJson(domain::list_messages(&state, &auth, id, &page).await?))
+}
+
+/// Reply: text, media, a template, reply buttons or a list, or a reaction. Stored as `queued`
+/// and sent in the background; `message.updated` events follow it (sent, delivered, read, or
+/// failed with the reason). Outside the 24-hour window only a template is accepted.
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/messages", tag = "inbox", request_body = SendMessageRequest,
+    responses((status = 201, body = MessageDto), (status = 400, body = shared::ApiErrorBody),
+        (status = 404, body = shared::ApiErrorBody), (status = 409, body = shared::ApiErrorBody)))]
+pub async fn send_message(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(id): Path<Uuid>,
+    AppJson(body): AppJson<SendMessageRequest>,
+) -> AppResult<(StatusCode, AppJson<MessageDto>)> {
+    Ok((StatusCode::CREATED, AppJson(send::send(&state, &auth, id, body).await?)))
+}
+
+/// Send a failed outgoing message again.
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/messages/{message_id}/retry", tag = "inbox",
+    responses((status = 200, body = MessageDto), (status = 404, body = shared::ApiErrorBody),
+        (status = 409, body = shared::ApiErrorBody)))]
+pub async fn retry_message(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path((id, message_id)): Path<(Uuid, Uuid)>,
+) -> AppResult<AppJson<MessageDto>> {
+    Ok(AppJson(send::retry(&state, &auth, id, message_id).await?))
 }

@@ -109,6 +109,8 @@ pub async fn record_inbound(
         error_code: Set(None),
         error_message: Set(None),
         sent_by_user_id: Set(None),
+        send_attempts: Set(0),
+        attempt_started_at: Set(None),
         created_at: Set(message.at),
         updated_at: Set(db::now()),
         edited_at: Set(None),

@@ -2,8 +2,10 @@
 //!
 //! `ingest` stores what channels deliver (inbound messages, statuses, edits, revokes) — exactly
 //! once, whatever Meta re-delivers; `domain` is what agents read (lists, threads) and the DTOs;
+//! `send` stores agent replies and sends them through the connection's channel (a job);
 //! `http` the REST layer.
 
 pub mod domain;
 pub mod http;
 pub mod ingest;
+pub mod send;

@@ -61,6 +61,64 @@ impl GraphClient {
         .await
     }
 
+    /// `POST {base}/{phone_number_id}/messages`; the new message's `wamid`.
+    ///
+    /// # Errors
+    /// Meta's error (by code: rate limits, undeliverable, template problems, ...) or a
+    /// transport failure.
+    pub async fn send_message(
+        &self,
+        creds: &CloudCredentials,
+        body: &serde_json::Value,
+    ) -> Result<String, GraphError> {
+        #[derive(Deserialize)]
+        struct Sent {
+            messages: Vec<SentMessage>,
+        }
+        #[derive(Deserialize)]
+        struct SentMessage {
+            id: String,
+        }
+        let url = format!("{}/{}/messages", self.base, path_segment(&creds.phone_number_id));
+        let sent: Sent = self.post_json(&url, creds, body).await?;
+        sent.messages
+            .into_iter()
+            .next()
+            .map(|m| m.id)
+            .ok_or_else(|| GraphError::Transport("Meta accepted the message without an id".into()))
+    }
+
+    /// `POST {base}/{phone_number_id}/messages` with `status: read`.
+    ///
+    /// # Errors
+    /// As [`GraphClient::send_message`].
+    pub async fn mark_read(
+        &self,
+        creds: &CloudCredentials,
+        body: &serde_json::Value,
+    ) -> Result<(), GraphError> {
+        let url = format!("{}/{}/messages", self.base, path_segment(&creds.phone_number_id));
+        let _: serde_json::Value = self.post_json(&url, creds, body).await?;
+        Ok(())
+    }
+
+    async fn post_json<T: DeserializeOwned>(
+        &self,
+        url: &str,
+        creds: &CloudCredentials,
+        body: &serde_json::Value,
+    ) -> Result<T, GraphError> {
+        let response = self
+            .http
+            .post(url)
+            .bearer_auth(creds.access_token.expose())
+            .json(body)
+            .send()
+            .await
+            .map_err(transport)?;
+        read(response).await
+    }
+
     async fn get_json<T: DeserializeOwned>(
         &self,
         url: &str,
@@ -85,14 +143,16 @@ fn path_segment(id: &str) -> String {
 }
 
 fn transport(err: reqwest::Error) -> GraphError {
-    let reason = if err.is_timeout() {
-        "timed out".to_owned()
-    } else if err.is_connect() {
-        "connection refused or DNS failure".to_owned()
+    if err.is_connect() {
+        GraphError::Transport("connection refused or DNS failure".to_owned())
+    } else if err.is_builder() {
+        GraphError::Transport(err.without_url().to_string())
+    } else if err.is_timeout() {
+        GraphError::Unknown("timed out".to_owned())
     } else {
-        err.without_url().to_string()
-    };
-    GraphError::Transport(reason)
+        // The request went out; the answer broke off.
+        GraphError::Unknown(err.without_url().to_string())
+    }
 }
 
 async fn read<T: DeserializeOwned>(response: reqwest::Response) -> Result<T, GraphError> {

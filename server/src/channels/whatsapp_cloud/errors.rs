@@ -32,9 +32,13 @@ pub enum GraphError {
         details: Option<String>,
         fbtrace_id: Option<String>,
     },
-    /// No usable answer: connection refused, timeout, a non-JSON body.
+    /// Nothing reached Meta (connection refused, DNS), or its answer was not a Graph answer.
     #[error("Graph API unreachable: {0}")]
     Transport(String),
+    /// The request left but no answer came back (timeout, connection cut): Meta may have acted
+    /// on it. A send in this state must not be repeated blindly.
+    #[error("Graph API outcome unknown: {0}")]
+    Unknown(String),
 }
 
 #[derive(Deserialize)]
@@ -82,7 +86,7 @@ impl GraphError {
     pub fn code(&self) -> Option<i64> {
         match self {
             GraphError::Api { code, .. } => Some(*code),
-            GraphError::Transport(_) => None,
+            GraphError::Transport(_) | GraphError::Unknown(_) => None,
         }
     }
 
@@ -90,6 +94,7 @@ impl GraphError {
     pub fn retry(&self) -> Retry {
         match self {
             GraphError::Transport(_) => Retry::Yes,
+            GraphError::Unknown(_) => Retry::No,
             GraphError::Api { code, http_status, .. } => classify(*code, *http_status),
         }
     }
@@ -100,6 +105,10 @@ impl GraphError {
             GraphError::Transport(reason) => {
                 format!("Meta's Graph API could not be reached ({reason}). Try again in a moment.")
             }
+            GraphError::Unknown(reason) => format!(
+                "No answer from Meta ({reason}): the message may or may not have been delivered. \
+                 Check the conversation before sending it again."
+            ),
             GraphError::Api { code, message, details, .. } => {
                 let hint = hint(*code);
                 let said = match details {

@@ -25,6 +25,10 @@ pub struct Model {
     pub error_code: Option<i32>,
     pub error_message: Option<String>,
     pub sent_by_user_id: Option<Uuid>,
+    /// Outbound: send attempts made.
+    pub send_attempts: i32,
+    /// Outbound: set while an attempt is in flight; still set after a crash = outcome unknown.
+    pub attempt_started_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub edited_at: Option<DateTimeUtc>,
