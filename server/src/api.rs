@@ -15,7 +15,8 @@ use utoipa::{
 };
 
 use crate::{
-    auth, connections, contacts, db, error::error_response, inbox, state::AppState, team, ws,
+    auth, connections, contacts, db, error::error_response, inbox, state::AppState, team,
+    templates, ws,
 };
 
 /// JSON bodies larger than this are refused with 413 before they are parsed.
@@ -45,6 +46,7 @@ const MAX_JSON_BODY: usize = 1024 * 1024;
         connections::http::update, connections::http::delete, connections::http::test,
         inbox::http::list, inbox::http::get, inbox::http::messages, inbox::http::send_message,
         inbox::http::retry_message,
+        templates::http::list, templates::http::sync, templates::http::create,
         ws::upgrade, healthz, readyz,
     ),
     components(schemas(shared::ServerEvent, shared::ErrorCode)),
@@ -57,6 +59,7 @@ const MAX_JSON_BODY: usize = 1024 * 1024;
         (name = "contacts", description = "The CRM: contacts, custom fields, tags, CSV import/export, opt-out"),
         (name = "segments", description = "Saved contact filters, the audiences of campaigns"),
         (name = "connections", description = "Channels: WhatsApp Cloud numbers, their webhooks and health"),
+        (name = "templates", description = "WhatsApp message templates: sync, create, status"),
         (name = "inbox", description = "Conversations with customers and their messages"),
         (name = "live", description = "WebSocket events"),
         (name = "ops", description = "Health checks"),
@@ -146,6 +149,11 @@ pub fn router() -> Router<AppState> {
                 .delete(connections::http::delete),
         )
         .route("/connections/{id}/test", post(connections::http::test))
+        .route(
+            "/connections/{id}/templates",
+            get(templates::http::list).post(templates::http::create),
+        )
+        .route("/connections/{id}/templates/sync", post(templates::http::sync))
         .route("/conversations", get(inbox::http::list))
         .route("/conversations/{id}", get(inbox::http::get))
         .route(

@@ -24,6 +24,7 @@ pub mod pagination;
 pub mod startup;
 pub mod state;
 pub mod team;
+pub mod templates;
 pub mod types;
 pub mod web;
 pub mod webhooks;

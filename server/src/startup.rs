@@ -23,6 +23,7 @@ use crate::{
     jobs::{JobHandler, JobRunner},
     observability,
     state::{AppState, Inner},
+    templates::domain::{enqueue_scheduled_syncs, SyncTemplatesHandler},
     web,
     webhooks::{self, processor::ProcessWebhookHandler},
 };
@@ -54,6 +55,11 @@ impl Application {
             Arc::new(SendMessageHandler {
                 db: db.clone(),
                 events: events.clone(),
+                graph: graph.clone(),
+                keyring: Arc::new(keyring.clone()),
+            }),
+            Arc::new(SyncTemplatesHandler {
+                db: db.clone(),
                 graph: graph.clone(),
                 keyring: Arc::new(keyring.clone()),
             }),
@@ -134,9 +140,18 @@ impl Application {
             let state = state.clone();
             tokio::spawn(async move {
                 let mut tick = tokio::time::interval(Duration::from_secs(60));
+                let mut minutes: u64 = 0;
                 loop {
                     tick.tick().await;
                     state.limits.prune();
+                    // Templates change at Meta (approvals arrive by webhook, edits may not):
+                    // mirror them hourly, starting a minute after start-up.
+                    if minutes % 60 == 1 && state.config.workers > 0 {
+                        if let Err(err) = enqueue_scheduled_syncs(&state.db).await {
+                            tracing::warn!(error = %err, "could not schedule template syncs");
+                        }
+                    }
+                    minutes += 1;
                 }
             })
         };

@@ -936,3 +936,57 @@ pub struct ReactionSend {
     pub message_id: Uuid,
     pub emoji: String,
 }
+
+// ---------------------------------------------------------------------------------------------
+// Message templates (WhatsApp)
+
+/// A template of a WhatsApp Cloud connection, as Meta last reported it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TemplateDto {
+    pub id: Uuid,
+    pub connection_id: Uuid,
+    /// Meta's template id.
+    pub provider_id: Option<String>,
+    pub name: String,
+    pub language: String,
+    /// `MARKETING`, `UTILITY` or `AUTHENTICATION`.
+    pub category: String,
+    /// `APPROVED`, `PENDING`, `REJECTED`, `PAUSED`, `DISABLED`, ...
+    pub status: String,
+    /// `GREEN`, `YELLOW`, `RED` or `UNKNOWN`.
+    pub quality: Option<String>,
+    /// Meta's components (`HEADER`, `BODY`, `FOOTER`, `BUTTONS`).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub components: serde_json::Value,
+    /// How many `{{n}}` variables the body needs.
+    pub body_variables: usize,
+    pub rejected_reason: Option<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// `POST /api/v1/connections/{id}/templates/sync`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TemplateSyncResult {
+    /// Templates read from Meta (created or updated here).
+    pub synced: u64,
+    /// Templates no longer at Meta, removed here.
+    pub removed: u64,
+}
+
+/// `POST /api/v1/connections/{id}/templates`: submitted to Meta for review.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CreateTemplateRequest {
+    /// Lower-case letters, digits and `_`.
+    pub name: String,
+    /// e.g. `pt_BR`.
+    pub language: String,
+    /// `MARKETING`, `UTILITY` or `AUTHENTICATION`.
+    pub category: String,
+    /// Meta's component objects, e.g.
+    /// `[{"type": "BODY", "text": "Olá {{1}}", "example": {"body_text": [["Ana"]]}}]`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub components: serde_json::Value,
+}

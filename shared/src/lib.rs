@@ -10,6 +10,7 @@ pub mod events;
 pub mod i18n;
 pub mod import;
 pub mod role;
+pub mod templates;
 
 pub use error::{ApiError, ApiErrorBody, ErrorCode};
 pub use events::{ClientMessage, ServerEvent};

@@ -42,6 +42,7 @@ use crate::{
     events::EventBus,
     jobs::{self, Job, JobError, JobFuture, JobHandler, NewJob},
     state::AppState,
+    templates,
 };
 
 pub const SEND_MESSAGE_JOB: &str = "message.send";
@@ -89,6 +90,9 @@ pub async fn send(
             "More than 24 hours passed since the customer last wrote (or they never did): \
              only an approved template can be sent now.",
         ));
+    }
+    if let Some(template) = &req.template {
+        templates::domain::check_send(&txn, tenant, connection.id, template).await?;
     }
     let mut payload = serde_json::to_value(&req).map_err(AppError::internal)?;
     // Quotes and reactions point at our ids; the provider needs its own.

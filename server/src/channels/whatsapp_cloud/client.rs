@@ -102,6 +102,74 @@ impl GraphClient {
         Ok(())
     }
 
+    /// Every template of the connection's WABA, following Meta's `after` cursors.
+    ///
+    /// # Errors
+    /// Meta's error or a transport failure (nothing is returned half-read).
+    pub async fn templates(
+        &self,
+        creds: &CloudCredentials,
+    ) -> Result<Vec<serde_json::Value>, GraphError> {
+        #[derive(Deserialize)]
+        struct Page {
+            #[serde(default)]
+            data: Vec<serde_json::Value>,
+            #[serde(default)]
+            paging: Option<Paging>,
+        }
+        #[derive(Deserialize)]
+        struct Paging {
+            #[serde(default)]
+            cursors: Option<Cursors>,
+            #[serde(default)]
+            next: Option<String>,
+        }
+        #[derive(Deserialize)]
+        struct Cursors {
+            #[serde(default)]
+            after: Option<String>,
+        }
+        let url = format!("{}/{}/message_templates", self.base, path_segment(&creds.waba_id));
+        let mut all = Vec::new();
+        let mut after: Option<String> = None;
+        // A WABA holds at most a few thousand templates; the bound guards against a loop.
+        for _ in 0..100 {
+            let mut query = vec![("limit", "100".to_owned())];
+            if let Some(cursor) = &after {
+                query.push(("after", cursor.clone()));
+            }
+            let query: Vec<(&str, &str)> = query.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let page: Page = self.get_json(&url, creds, &query).await?;
+            let empty = page.data.is_empty();
+            all.extend(page.data);
+            let next = page.paging.and_then(|p| {
+                if p.next.is_some() {
+                    p.cursors.and_then(|c| c.after)
+                } else {
+                    None
+                }
+            });
+            match next {
+                Some(cursor) if !empty => after = Some(cursor),
+                _ => break,
+            }
+        }
+        Ok(all)
+    }
+
+    /// `POST {base}/{waba_id}/message_templates`: submits a template for review.
+    ///
+    /// # Errors
+    /// Meta's refusal (name taken, bad components) or a transport failure.
+    pub async fn create_template(
+        &self,
+        creds: &CloudCredentials,
+        body: &serde_json::Value,
+    ) -> Result<serde_json::Value, GraphError> {
+        let url = format!("{}/{}/message_templates", self.base, path_segment(&creds.waba_id));
+        self.post_json(&url, creds, body).await
+    }
+
     async fn post_json<T: DeserializeOwned>(
         &self,
         url: &str,
