@@ -15,7 +15,7 @@ use utoipa::{
 };
 
 use crate::{
-    auth, connections, contacts, db, error::error_response, inbox, state::AppState, team,
+    auth, connections, contacts, db, error::error_response, inbox, media, state::AppState, team,
     templates, ws,
 };
 
@@ -47,6 +47,7 @@ const MAX_JSON_BODY: usize = 1024 * 1024;
         inbox::http::list, inbox::http::get, inbox::http::messages, inbox::http::send_message,
         inbox::http::retry_message,
         templates::http::list, templates::http::sync, templates::http::create,
+        media::http::download, media::http::upload,
         ws::upgrade, healthz, readyz,
     ),
     components(schemas(shared::ServerEvent, shared::ErrorCode)),
@@ -161,6 +162,7 @@ pub fn router() -> Router<AppState> {
             get(inbox::http::messages).post(inbox::http::send_message),
         )
         .route("/conversations/{id}/messages/{message_id}/retry", post(inbox::http::retry_message))
+        .route("/messages/{id}/media", get(media::http::download))
         .route("/ws", get(ws::upgrade))
         .route("/openapi.json", get(openapi_json))
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY));
@@ -168,7 +170,11 @@ pub fn router() -> Router<AppState> {
     let uploads = Router::new()
         .route("/contacts/import", post(contacts::http::import_csv))
         .layer(DefaultBodyLimit::disable());
-    let v1 = v1.merge(uploads);
+    // Reply attachments: WhatsApp's own limit (100 MB documents), plus room for the envelope.
+    let media_uploads = Router::new()
+        .route("/conversations/{id}/media", post(media::http::upload))
+        .layer(DefaultBodyLimit::max(media::fetch::MAX_MEDIA_BYTES + 1024 * 1024));
+    let v1 = v1.merge(uploads).merge(media_uploads);
 
     Router::new()
         .nest("/api/v1", v1)

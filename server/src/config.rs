@@ -88,6 +88,10 @@ pub struct Config {
     pub graph_api_base: String,
     /// How long a call to a messaging provider may take before it counts as failed.
     pub provider_timeout_seconds: u64,
+    /// Where message media is kept: `s3://bucket/prefix`, `gs://bucket/prefix` or
+    /// `file:///abs/dir` (credentials from the usual `AWS_*` / `GOOGLE_*` variables); unset means
+    /// `<data_dir>/media`.
+    pub media_store_url: Option<String>,
 }
 
 impl Default for Config {
@@ -114,6 +118,7 @@ impl Default for Config {
             shutdown_grace_seconds: 20,
             graph_api_base: "https://graph.facebook.com/v23.0".into(),
             provider_timeout_seconds: 20,
+            media_store_url: None,
         }
     }
 }

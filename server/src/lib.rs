@@ -19,6 +19,7 @@ pub mod error;
 pub mod events;
 pub mod inbox;
 pub mod jobs;
+pub mod media;
 pub mod observability;
 pub mod pagination;
 pub mod startup;

@@ -21,6 +21,7 @@ use crate::{
     events::EventBus,
     inbox::send::SendMessageHandler,
     jobs::{JobHandler, JobRunner},
+    media::{fetch::FetchMediaHandler, MediaStore},
     observability,
     state::{AppState, Inner},
     templates::domain::{enqueue_scheduled_syncs, SyncTemplatesHandler},
@@ -49,6 +50,8 @@ impl Application {
 
         let events = EventBus::in_process();
         let graph = GraphClient::new(&config)?;
+        let media = MediaStore::from_config(&config)?;
+        tracing::info!(store = %media.describe(), "media store");
         let handlers: Vec<Arc<dyn JobHandler>> = vec![
             Arc::new(SendEmailHandler { mailer, from: Arc::new(from) }),
             Arc::new(ProcessWebhookHandler { db: db.clone(), events: events.clone() }),
@@ -57,6 +60,13 @@ impl Application {
                 events: events.clone(),
                 graph: graph.clone(),
                 keyring: Arc::new(keyring.clone()),
+            }),
+            Arc::new(FetchMediaHandler {
+                db: db.clone(),
+                events: events.clone(),
+                graph: graph.clone(),
+                keyring: Arc::new(keyring.clone()),
+                store: media.clone(),
             }),
             Arc::new(SyncTemplatesHandler {
                 db: db.clone(),
@@ -93,6 +103,7 @@ impl Application {
             events,
             jobs,
             graph,
+            media,
             leptos_options,
             metrics: observability::metrics_handle(),
             workers_ready: Default::default(),

@@ -11,7 +11,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::{
     auth::rate_limit::AuthLimits, channels::whatsapp_cloud::GraphClient, config::Config,
-    crypto::Keyring, events::EventBus, jobs::JobRunner,
+    crypto::Keyring, events::EventBus, jobs::JobRunner, media::MediaStore,
 };
 
 #[derive(Clone)]
@@ -25,6 +25,8 @@ pub struct Inner {
     pub jobs: JobRunner,
     /// Meta's Graph API (WhatsApp Cloud connections).
     pub graph: GraphClient,
+    /// Message media (local folder, S3 or GCS).
+    pub media: MediaStore,
     pub limits: AuthLimits,
     pub leptos_options: LeptosOptions,
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,

@@ -990,3 +990,17 @@ pub struct CreateTemplateRequest {
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub components: serde_json::Value,
 }
+
+/// `POST /api/v1/conversations/{id}/media`: a file uploaded to the provider for a reply; send
+/// it with `{"media": {"kind": ..., "media_id": ...}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct MediaUploadDto {
+    /// The provider's media id.
+    pub media_id: String,
+    /// What to send it as, from its type.
+    pub kind: MediaKind,
+    pub mime_type: String,
+    pub size: u64,
+    pub filename: Option<String>,
+}

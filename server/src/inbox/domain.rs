@@ -40,7 +40,11 @@ pub fn message_dto(row: &messages::Model) -> MessageDto {
         direction: row.direction.clone(),
         kind: row.kind.clone(),
         text: row.text.clone(),
-        media_url: None,
+        media_url: row
+            .payload
+            .get("stored")
+            .is_some()
+            .then(|| format!("/api/v1/messages/{}/media", row.id)),
         status: row.status.clone(),
         error,
         error_code: row.error_code,

@@ -128,6 +128,12 @@ pub async fn record_inbound(
         return Ok(());
     }
     outcome.stored += 1;
+    if crate::media::fetch::MEDIA_KINDS.contains(&message.kind.as_str())
+        && message.payload.get("id").is_some()
+    {
+        crate::jobs::enqueue(txn, crate::media::fetch::job(connection.company_id, message_id))
+            .await?;
+    }
 
     // The thread moves on: newest activity, the window, unread count, reopened if resolved.
     let preview = preview_of(message);

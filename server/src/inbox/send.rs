@@ -41,6 +41,7 @@ use crate::{
     error::{AppError, AppResult},
     events::EventBus,
     jobs::{self, Job, JobError, JobFuture, JobHandler, NewJob},
+    media::MediaStore,
     state::AppState,
     templates,
 };
@@ -105,6 +106,17 @@ pub async fn send(
             provider_id_in(&txn, conversation.id, reaction.message_id, "reaction.message_id")
                 .await?;
         payload["reaction"]["provider_message_id"] = json!(target);
+    }
+
+    // A file uploaded here for this reply: the thread shows our copy.
+    if let Some(media_id) = req.media.as_ref().and_then(|m| m.media_id.as_deref()) {
+        let key = MediaStore::upload_key(tenant.company_id(), media_id);
+        let mime_type =
+            state.media.get(&format!("{key}.type")).await.map_err(AppError::internal)?;
+        if let Some(mime_type) = mime_type {
+            let mime_type = String::from_utf8_lossy(&mime_type).into_owned();
+            payload["stored"] = json!({"key": key, "mime_type": mime_type});
+        }
     }
 
     let now = db::now();

@@ -26,6 +26,17 @@ pub struct PhoneNumberInfo {
     pub quality_rating: Option<String>,
 }
 
+/// `GET /{media-id}`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct MediaInfo {
+    pub url: String,
+    pub mime_type: Option<String>,
+    pub sha256: Option<String>,
+    /// Meta's spec says string; live answers have been numbers. Both are read.
+    #[serde(default)]
+    pub file_size: Option<serde_json::Value>,
+}
+
 #[derive(Clone)]
 pub struct GraphClient {
     http: reqwest::Client,
@@ -168,6 +179,95 @@ impl GraphClient {
     ) -> Result<serde_json::Value, GraphError> {
         let url = format!("{}/{}/message_templates", self.base, path_segment(&creds.waba_id));
         self.post_json(&url, creds, body).await
+    }
+
+    /// `GET {base}/{media_id}`: where to download a customer's media (the URL lives about five
+    /// minutes, so it is read right before each download).
+    ///
+    /// # Errors
+    /// Meta's error (an unknown or expired media id) or a transport failure.
+    pub async fn media_info(
+        &self,
+        creds: &CloudCredentials,
+        media_id: &str,
+    ) -> Result<MediaInfo, GraphError> {
+        let url = format!("{}/{}", self.base, path_segment(media_id));
+        self.get_json(&url, creds, &[]).await
+    }
+
+    /// Downloads media from the URL [`GraphClient::media_info`] gave, with the token (Meta's
+    /// media URLs need it). Refuses more than `max_bytes`.
+    ///
+    /// # Errors
+    /// Meta's error, a transport failure, or a file over the limit.
+    pub async fn download(
+        &self,
+        creds: &CloudCredentials,
+        url: &str,
+        max_bytes: usize,
+    ) -> Result<bytes::Bytes, GraphError> {
+        use futures::StreamExt;
+        let response = self
+            .http
+            .get(url)
+            .bearer_auth(creds.access_token.expose())
+            .send()
+            .await
+            .map_err(transport)?;
+        let status = response.status().as_u16();
+        if !(200..300).contains(&status) {
+            let body = response.bytes().await.map_err(transport)?;
+            return Err(GraphError::from_response(status, &body));
+        }
+        let mut body = Vec::new();
+        let mut stream = response.bytes_stream();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(transport)?;
+            if body.len() + chunk.len() > max_bytes {
+                return Err(GraphError::Transport(format!(
+                    "media larger than {} MB",
+                    max_bytes / 1_000_000
+                )));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(bytes::Bytes::from(body))
+    }
+
+    /// `POST {base}/{phone_number_id}/media` (multipart): the new media id for sends.
+    ///
+    /// # Errors
+    /// Meta's refusal (unsupported type, too large) or a transport failure.
+    pub async fn upload_media(
+        &self,
+        creds: &CloudCredentials,
+        bytes: bytes::Bytes,
+        mime_type: &str,
+        filename: &str,
+    ) -> Result<String, GraphError> {
+        #[derive(Deserialize)]
+        struct Uploaded {
+            id: String,
+        }
+        let url = format!("{}/{}/media", self.base, path_segment(&creds.phone_number_id));
+        let part = reqwest::multipart::Part::bytes(bytes.to_vec())
+            .file_name(filename.to_owned())
+            .mime_str(mime_type)
+            .map_err(|_| GraphError::Transport(format!("{mime_type:?} is not a media type")))?;
+        let form = reqwest::multipart::Form::new()
+            .text("messaging_product", "whatsapp")
+            .text("type", mime_type.to_owned())
+            .part("file", part);
+        let response = self
+            .http
+            .post(url)
+            .bearer_auth(creds.access_token.expose())
+            .multipart(form)
+            .send()
+            .await
+            .map_err(transport)?;
+        let uploaded: Uploaded = read(response).await?;
+        Ok(uploaded.id)
     }
 
     async fn post_json<T: DeserializeOwned>(
