@@ -45,7 +45,7 @@ const MAX_JSON_BODY: usize = 1024 * 1024;
         connections::http::list, connections::http::create, connections::http::get,
         connections::http::update, connections::http::delete, connections::http::test,
         inbox::http::list, inbox::http::get, inbox::http::messages, inbox::http::send_message,
-        inbox::http::retry_message,
+        inbox::http::retry_message, inbox::http::mark_read,
         templates::http::list, templates::http::sync, templates::http::create,
         media::http::download, media::http::upload,
         ws::upgrade, healthz, readyz,
@@ -157,6 +157,7 @@ pub fn router() -> Router<AppState> {
         .route("/connections/{id}/templates/sync", post(templates::http::sync))
         .route("/conversations", get(inbox::http::list))
         .route("/conversations/{id}", get(inbox::http::get))
+        .route("/conversations/{id}/read", post(inbox::http::mark_read))
         .route(
             "/conversations/{id}/messages",
             get(inbox::http::messages).post(inbox::http::send_message),

@@ -19,7 +19,7 @@ use crate::{
     db,
     email::{Mailer, SendEmailHandler},
     events::EventBus,
-    inbox::send::SendMessageHandler,
+    inbox::send::{MarkReadHandler, SendMessageHandler},
     jobs::{JobHandler, JobRunner},
     media::{fetch::FetchMediaHandler, MediaStore},
     observability,
@@ -58,6 +58,11 @@ impl Application {
             Arc::new(SendMessageHandler {
                 db: db.clone(),
                 events: events.clone(),
+                graph: graph.clone(),
+                keyring: Arc::new(keyring.clone()),
+            }),
+            Arc::new(MarkReadHandler {
+                db: db.clone(),
                 graph: graph.clone(),
                 keyring: Arc::new(keyring.clone()),
             }),

@@ -107,6 +107,18 @@ async fn openapi_document_describes_the_public_paths() {
         "/api/v1/segments",
         "/api/v1/segments/preview",
         "/api/v1/segments/{id}",
+        "/api/v1/connections",
+        "/api/v1/connections/{id}",
+        "/api/v1/connections/{id}/test",
+        "/api/v1/connections/{id}/templates",
+        "/api/v1/connections/{id}/templates/sync",
+        "/api/v1/conversations",
+        "/api/v1/conversations/{id}",
+        "/api/v1/conversations/{id}/messages",
+        "/api/v1/conversations/{id}/messages/{message_id}/retry",
+        "/api/v1/conversations/{id}/media",
+        "/api/v1/conversations/{id}/read",
+        "/api/v1/messages/{id}/media",
     ] {
         assert!(doc["paths"][path].is_object(), "missing {path}");
     }

@@ -354,3 +354,47 @@ async fn testing_a_connection_reads_the_number_from_meta() {
     assert!(result["error"].as_str().unwrap().contains("access token"), "{result}");
     assert_eq!(result["connection"]["status"], "error");
 }
+
+#[tokio::test]
+async fn reading_a_conversation_clears_its_unread_count_and_sends_read_ticks() {
+    let w = world().await;
+    let before: Value = w
+        .user
+        .session
+        .get(&format!("/api/v1/conversations/{}", w.conversation))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(before["unread_count"], 1);
+    let response = w
+        .user
+        .session
+        .post(&format!("/api/v1/conversations/{}/read", w.conversation), json!({}))
+        .await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    w.app.drain_jobs().await;
+    let after: Value = w
+        .user
+        .session
+        .get(&format!("/api/v1/conversations/{}", w.conversation))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(after["unread_count"], 0);
+    let reads: Vec<_> = w
+        .fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/messages") && r.method == "POST")
+        .collect();
+    assert_eq!(reads.len(), 1, "one read receipt");
+    w.assert_no_violations();
+    let stranger = w.app.verified_user("Other").await;
+    let response = stranger
+        .session
+        .post(&format!("/api/v1/conversations/{}/read", w.conversation), json!({}))
+        .await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+}

@@ -812,22 +812,6 @@ pub async fn export_csv(
     })))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tags_are_normalised() {
-        let tags = normalise_tags(&["  VIP ".into(), "vip".into(), "".into(), "São Paulo".into()])
-            .unwrap();
-        assert_eq!(tags, ["são paulo", "vip"]);
-        assert!(normalise_tags(&["a,b".into()]).is_err());
-        assert!(normalise_tags(&["x".repeat(65)]).is_err());
-        let many: Vec<String> = (0..51).map(|n| format!("t{n}")).collect();
-        assert!(normalise_tags(&many).is_err());
-    }
-}
-
 /// The live contact with this phone, created when a customer writes first. A name the team
 /// typed is kept; an empty one takes the customer's WhatsApp profile name.
 ///
@@ -928,4 +912,20 @@ pub async fn set_opt_out_from_customer<C: ConnectionTrait>(
     active.updated_at = Set(now);
     active.update(conn).await?;
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_are_normalised() {
+        let tags = normalise_tags(&["  VIP ".into(), "vip".into(), "".into(), "São Paulo".into()])
+            .unwrap();
+        assert_eq!(tags, ["são paulo", "vip"]);
+        assert!(normalise_tags(&["a,b".into()]).is_err());
+        assert!(normalise_tags(&["x".repeat(65)]).is_err());
+        let many: Vec<String> = (0..51).map(|n| format!("t{n}")).collect();
+        assert!(normalise_tags(&many).is_err());
+    }
 }

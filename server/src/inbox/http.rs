@@ -78,3 +78,16 @@ pub async fn retry_message(
 ) -> AppResult<AppJson<MessageDto>> {
     Ok(AppJson(send::retry(&state, &auth, id, message_id).await?))
 }
+
+/// The agent read the conversation: its unread count goes to zero and the customer's latest
+/// message gets read ticks on WhatsApp.
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/read", tag = "inbox",
+    responses((status = 204), (status = 404, body = shared::ApiErrorBody)))]
+pub async fn mark_read(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(id): Path<Uuid>,
+) -> AppResult<StatusCode> {
+    send::mark_read(&state, &auth, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

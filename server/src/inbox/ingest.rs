@@ -136,11 +136,12 @@ pub async fn record_inbound(
     }
 
     // The thread moves on: newest activity, the window, unread count, reopened if resolved.
-    let preview = preview_of(message);
+    // Activity is ordered by when we received it (Meta's timestamps are whole seconds, and
+    // re-deliveries arrive late); the preview only moves to a message newer than the last one.
     let mut active: conversations::ActiveModel = conversation.clone().into();
-    if message.at >= conversation.last_message_at {
-        active.last_message_at = Set(message.at);
-        active.last_message_preview = Set(preview);
+    active.last_message_at = Set(db::now());
+    if conversation.last_inbound_at.is_none_or(|at| message.at >= at) {
+        active.last_message_preview = Set(preview_of(message));
     }
     if conversation.last_inbound_at.is_none_or(|at| message.at > at) {
         active.last_inbound_at = Set(Some(message.at));

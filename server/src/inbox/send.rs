@@ -643,3 +643,100 @@ fn outgoing(message: &messages::Model, contact: &contacts::Model) -> Result<Outg
         reply_to: message.reply_to_provider_id.clone(),
     })
 }
+
+pub const MARK_READ_JOB: &str = "message.mark_read";
+
+/// The agent opened the conversation: unread count to zero, and blue ticks for the customer's
+/// latest message (sent by a job; a failure there never bothers the agent).
+///
+/// # Errors
+/// 404 for a conversation of another company.
+#[tracing::instrument(skip_all, fields(company_id = %auth.company_id(), %conversation_id))]
+pub async fn mark_read(state: &AppState, auth: &AuthUser, conversation_id: Uuid) -> AppResult<()> {
+    let tenant = auth.tenant();
+    let txn = state.db.begin().await?;
+    let conversation = tenant
+        .select_by_id::<conversations::Entity>(conversation_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    if conversation.unread_count == 0 {
+        return Ok(());
+    }
+    let latest_inbound = tenant
+        .select::<messages::Entity>()
+        .filter(messages::Column::ConversationId.eq(conversation.id))
+        .filter(messages::Column::Direction.eq("in"))
+        .order_by_desc(messages::Column::CreatedAt)
+        .one(&txn)
+        .await?;
+    let mut active: conversations::ActiveModel = conversation.into();
+    active.unread_count = Set(0);
+    active.updated_at = Set(db::now());
+    let conversation = active.update(&txn).await?;
+    if let Some(message) = latest_inbound.filter(|m| m.provider_message_id.is_some()) {
+        let mut job = NewJob::new(MARK_READ_JOB, json!(SendMessage { message_id: message.id }))
+            .for_company(tenant.company_id());
+        job.max_attempts = 2;
+        jobs::enqueue(&txn, job).await?;
+    }
+    txn.commit().await?;
+    state.jobs.notify();
+    if let Some(contact) =
+        contacts::Entity::find_by_id(conversation.contact_id).one(&state.db).await?
+    {
+        state.events.publish(
+            tenant.company_id(),
+            ServerEvent::ConversationUpdated {
+                conversation: Box::new(conversation_dto(&conversation, &contact)),
+            },
+        );
+    }
+    Ok(())
+}
+
+/// Performs `message.mark_read` jobs.
+pub struct MarkReadHandler {
+    pub db: DatabaseConnection,
+    pub graph: GraphClient,
+    pub keyring: Arc<Keyring>,
+}
+
+impl JobHandler for MarkReadHandler {
+    fn kind(&self) -> &'static str {
+        MARK_READ_JOB
+    }
+
+    fn perform(&self, job: Job) -> JobFuture {
+        let (db, graph, keyring) = (self.db.clone(), self.graph.clone(), self.keyring.clone());
+        Box::pin(async move {
+            let SendMessage { message_id } = serde_json::from_value(job.payload).map_err(|e| {
+                JobError::Permanent(anyhow::anyhow!("bad message.mark_read payload: {e}"))
+            })?;
+            let Some(message) = messages::Entity::find_by_id(message_id).one(&db).await? else {
+                return Ok(());
+            };
+            let Some(provider_id) = message.provider_message_id.clone() else {
+                return Ok(());
+            };
+            let Some(connection) = connections::Entity::find_by_id(message.connection_id)
+                .one(&db)
+                .await?
+                .filter(|c| c.deleted_at.is_none())
+            else {
+                return Ok(());
+            };
+            let credentials = cloud_credentials(&keyring, &connection)
+                .map_err(|e| JobError::Permanent(anyhow::anyhow!("secrets: {e:?}")))?;
+            let channel = CloudChannel { client: graph, credentials };
+            match channel.mark_read(&provider_id).await {
+                Ok(()) => Ok(()),
+                Err(err) if err.retry == Retry::No => {
+                    tracing::info!(%message_id, error = %err, "read receipt refused");
+                    Ok(())
+                }
+                Err(err) => Err(JobError::Retry(anyhow::anyhow!("read receipt: {err}"))),
+            }
+        })
+    }
+}
