@@ -282,7 +282,7 @@ impl Thread {
                             .collect();
                         *messages = page.items;
                         messages.extend(live);
-                        messages.sort_by(|a, b| a.created_at.cmp(&b.created_at));
+                        messages.sort_by_key(|m| m.created_at);
                     });
                     self.older.try_set(page.next_cursor);
                     set_if_changed(self.state, LoadState::Ready);
