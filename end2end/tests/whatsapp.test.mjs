@@ -284,7 +284,7 @@ test('WhatsApp: connect a number, test it, and read inbound messages live', { ti
       }
     });
 
-    await step('editing keeps the secrets unless retyped; deleting asks first', diagnostics, async () => {
+    await step('editing keeps the secrets unless retyped; a refused token is explained; deleting asks first', diagnostics, async () => {
       await page.goto('/connections');
       const card = page.locator(byTestId('connection-card')).filter({ hasText: 'Sales number' });
       await card.locator(byTestId('connection-edit')).click();
@@ -298,6 +298,17 @@ test('WhatsApp: connect a number, test it, and read inbound messages live', { ti
       // The stored token still works.
       await renamed.locator(byTestId('connection-test')).click();
       await renamed.locator(`${byTestId('connection-test-result')}[data-ok="true"]`).waitFor();
+      // A token Meta refuses: the test says why, in words, and the card shows the error.
+      await renamed.locator(byTestId('connection-edit')).click();
+      await page.fill(byTestId('conn-access-token'), 'revoked-token');
+      await page.click(byTestId('conn-submit'));
+      await page.waitForSelector(byTestId('connection-edit-form'), { state: 'detached' });
+      await renamed.locator(byTestId('connection-test')).click();
+      const refused = renamed.locator(`${byTestId('connection-test-result')}[data-ok="false"]`);
+      await refused.waitFor();
+      assert.ok((await refused.innerText()).length > 40, 'the refusal is explained');
+      await renamed.locator(`${byTestId('connection-status')}[data-status="error"]`).waitFor();
+      await renamed.locator(byTestId('connection-last-error')).waitFor();
       await renamed.locator(byTestId('connection-delete')).click();
       await renamed.locator(byTestId('connection-delete-confirm')).click();
       await page.waitForSelector(byTestId('connections-empty'));
