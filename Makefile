@@ -46,13 +46,14 @@ test-postgres:
 	  cargo nextest run $(NATIVE) --no-fail-fast -E 'kind(test)'
 	@scripts/pg-drop-test-dbs.sh "$(PG_ADMIN_URL)"
 
+# The server and the fake Graph API (fake-graph) the browser tests point it at.
 test-e2e:
-	cargo build $(NATIVE) --bin master-ia
+	cargo build $(NATIVE) --bins
 	scripts/e2e.sh target/debug/master-ia
 
 # Refreshes docs/screenshots/ from the end-to-end run.
 screenshots: site
-	cargo build $(NATIVE) --bin master-ia
+	cargo build $(NATIVE) --bins
 	SCREENSHOT_DIR=docs/screenshots scripts/e2e.sh target/debug/master-ia
 
 # Speed figures reported in the README ("Benchmarks"): SQLite, then PostgreSQL.

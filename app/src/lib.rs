@@ -31,8 +31,10 @@ use crate::pages::{
         forgot_password::ForgotPassword, invite::AcceptInvitation, login::Login,
         reset_password::ResetPassword, signup::Signup, verify_email::VerifyEmail,
     },
+    connections::ConnectionsPage,
     contacts::{ContactImportPage, ContactsPage, SegmentsPage},
     dashboard::Dashboard,
+    inbox::InboxPage,
     not_found::NotFound,
     settings::{
         account::AccountSettings, api_keys::ApiKeysSettings, contacts::ContactSettings,
@@ -99,10 +101,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/invite") view=AcceptInvitation/>
                     <ParentRoute path=path!("") view=AppLayout>
                         <Route path=path!("/dashboard") view=Dashboard/>
-                        <Route
-                            path=path!("/inbox")
-                            view=|| view! { <AreaPlaceholder item=nav::INBOX/> }
-                        />
+                        <Route path=path!("/inbox") view=InboxPage/>
                         <Route path=path!("/contacts") view=ContactsPage/>
                         <Route path=path!("/contacts/import") view=ContactImportPage/>
                         <Route path=path!("/contacts/segments") view=SegmentsPage/>
@@ -110,10 +109,7 @@ pub fn App() -> impl IntoView {
                             path=path!("/campaigns")
                             view=|| view! { <AreaPlaceholder item=nav::CAMPAIGNS/> }
                         />
-                        <Route
-                            path=path!("/connections")
-                            view=|| view! { <AreaPlaceholder item=nav::CONNECTIONS/> }
-                        />
+                        <Route path=path!("/connections") view=ConnectionsPage/>
                         <Route path=path!("/ai") view=|| view! { <AreaPlaceholder item=nav::AI/> }/>
                         <Route
                             path=path!("/automation")

@@ -3,8 +3,14 @@
 //! Pages do not talk to the socket. They read per-topic version counters from [`Live`] and
 //! refetch when a counter moves (the Team page on `team.changed`, the API keys page on
 //! `api_keys.changed`, the Contacts page on `contacts.changed`, the contact settings page on
-//! `contact_settings.changed`). After a reconnect every counter moves too, because events sent
-//! while we were offline are lost.
+//! `contact_settings.changed`, the Connections page on `connections.changed`). After a reconnect
+//! every counter moves too, because events sent while we were offline are lost.
+//!
+//! The inbox needs every `message.*` and `conversation.updated` event, not only "something
+//! changed": it [`Live::subscribe`]s a listener that is called synchronously for each event, so
+//! two frames arriving in one tick are never collapsed into one (as a signal would do).
+
+use std::sync::Arc;
 
 use leptos::prelude::*;
 use shared::ServerEvent;
@@ -39,6 +45,11 @@ pub struct Live {
     api_keys: RwSignal<u64>,
     contacts: RwSignal<u64>,
     contact_settings: RwSignal<u64>,
+    connections: RwSignal<u64>,
+    /// Moves after a reconnect only: listeners missed events and must refetch.
+    resync: RwSignal<u64>,
+    listeners: StoredValue<Vec<(u64, Listener)>>,
+    next_listener: StoredValue<u64>,
     /// Cancels the running connection loop; `None` when stopped.
     task: StoredValue<Option<futures::future::AbortHandle>>,
 }
@@ -52,6 +63,10 @@ impl Live {
             api_keys: RwSignal::new(0),
             contacts: RwSignal::new(0),
             contact_settings: RwSignal::new(0),
+            connections: RwSignal::new(0),
+            resync: RwSignal::new(0),
+            listeners: StoredValue::new(Vec::new()),
+            next_listener: StoredValue::new(0),
             task: StoredValue::new(None),
         };
         provide_context(live);
@@ -86,6 +101,33 @@ impl Live {
     /// Moves on `contact_settings.changed`: custom fields or segments (and on reconnect).
     pub fn contact_settings_version(self) -> u64 {
         self.contact_settings.get()
+    }
+
+    /// Moves on `connections.changed` (and on reconnect).
+    pub fn connections_version(self) -> u64 {
+        self.connections.get()
+    }
+
+    /// Moves after a reconnect: whoever follows single events through [`Live::subscribe`]
+    /// missed some and refetches.
+    pub fn resync_version(self) -> u64 {
+        self.resync.get()
+    }
+
+    /// Calls `listener` with every event from now on, until the current reactive owner (the
+    /// component that subscribed) is cleaned up.
+    pub fn subscribe(self, listener: impl Fn(&ServerEvent) + Send + Sync + 'static) {
+        let Some(id) = self.next_listener.try_update_value(|n| {
+            *n += 1;
+            *n
+        }) else {
+            return;
+        };
+        let listener: Listener = Arc::new(listener);
+        self.listeners.update_value(|all| all.push((id, listener)));
+        on_cleanup(move || {
+            self.listeners.try_update_value(|all| all.retain(|(other, _)| *other != id));
+        });
     }
 
     /// Opens the connection unless it is already running. Browser only. `auth` is asked to
@@ -131,7 +173,15 @@ impl Live {
             ServerEvent::ApiKeysChanged { .. } => self.api_keys.update(|v| *v += 1),
             ServerEvent::ContactsChanged { .. } => self.contacts.update(|v| *v += 1),
             ServerEvent::ContactSettingsChanged { .. } => self.contact_settings.update(|v| *v += 1),
+            ServerEvent::ConnectionsChanged { .. } => self.connections.update(|v| *v += 1),
             _ => {}
+        }
+        // Copied out first: a listener may subscribe or unsubscribe while it runs.
+        let listeners: Vec<Listener> = self
+            .listeners
+            .with_value(|all| all.iter().map(|(_, listener)| Arc::clone(listener)).collect());
+        for listener in listeners {
+            listener(&event);
         }
         self.last_event.set(Some(event));
     }
@@ -143,8 +193,13 @@ impl Live {
         self.api_keys.update(|v| *v += 1);
         self.contacts.update(|v| *v += 1);
         self.contact_settings.update(|v| *v += 1);
+        self.connections.update(|v| *v += 1);
+        self.resync.update(|v| *v += 1);
     }
 }
+
+/// A [`Live::subscribe`] callback.
+type Listener = Arc<dyn Fn(&ServerEvent) + Send + Sync>;
 
 pub fn use_live() -> Live {
     expect_context::<Live>()

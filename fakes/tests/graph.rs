@@ -737,6 +737,31 @@ async fn control_endpoint_emits_inbound() {
 }
 
 #[tokio::test]
+async fn control_endpoint_points_webhooks_at_a_new_url() {
+    let fake = fake().await;
+    let (first, first_captured) = webhook_receiver().await;
+    fake.set_webhook(&first, "old");
+    let (second, captured) = webhook_receiver().await;
+    let control =
+        |body: Value| http().post(format!("{}/_fake/webhook", fake.origin())).json(&body).send();
+
+    let r = control(json!({ "url": second, "app_secret": "new-secret" })).await.expect("control");
+    assert_eq!(r.status(), 200);
+    fake.emit_inbound_text("5511987654321", "Ana", "Oi").await.expect("inbound");
+    assert!(first_captured.lock().expect("lock").is_empty(), "the old URL got a webhook");
+    let got = captured.lock().expect("lock").clone();
+    assert_eq!(got.len(), 1);
+    let (headers, body) = &got[0];
+    let sig = headers["x-hub-signature-256"].to_str().expect("ascii");
+    assert_eq!(sig, signature_header("new-secret", body), "signed with the new secret");
+
+    for bad in [json!({ "url": second }), json!({ "url": "not a url", "app_secret": "s" })] {
+        let r = control(bad).await.expect("control");
+        assert_eq!(r.status(), 400);
+    }
+}
+
+#[tokio::test]
 async fn template_parameters_are_checked_by_their_subtype() {
     let fake = FakeGraph::start(FakeGraphConfig { strict_templates: false, ..Default::default() })
         .await

@@ -555,6 +555,122 @@ messages! {
     NoTags => "No tags yet.", "Nenhuma tag ainda.";
     NoTagsHint => "Tag contacts on the Contacts page or in a CSV import, and the tags show up here.",
         "Adicione tags aos contatos na página Contatos ou em uma importação CSV, e elas aparecem aqui.";
+    // UI: connections (channels)
+    ConnectionsSubtitle => "The numbers your team sends and receives WhatsApp messages through.",
+        "Os números pelos quais sua equipe envia e recebe mensagens de WhatsApp.";
+    ConnectionsReadOnly => "Only owners and admins can add, test or change connections.",
+        "Somente proprietários e administradores podem adicionar, testar ou alterar conexões.";
+    AddConnection => "Add connection", "Adicionar conexão";
+    NewConnectionTitle => "Add a WhatsApp Cloud API number", "Adicionar um número da WhatsApp Cloud API";
+    NewConnectionHint => "Copy the ids from Meta's WhatsApp Manager (API Setup) and the secrets from your Meta app.",
+        "Copie os IDs do WhatsApp Manager da Meta (Configuração da API) e os segredos do seu app da Meta.";
+    EditConnectionTitle => "Edit {name}", "Editar {name}";
+    ConnectionNamePlaceholder => "Sales number", "Número de vendas";
+    PhoneNumberId => "Phone number ID", "ID do número de telefone";
+    WabaId => "WhatsApp Business Account ID", "ID da conta do WhatsApp Business (WABA)";
+    AccessToken => "Access token", "Token de acesso";
+    AccessTokenHint => "A system-user token with whatsapp_business_messaging and whatsapp_business_management.",
+        "Um token de usuário do sistema com whatsapp_business_messaging e whatsapp_business_management.";
+    AppSecret => "App secret", "Chave secreta do app";
+    AppSecretHint => "Your Meta app → App settings → Basic. It signs every webhook Meta sends.",
+        "Seu app da Meta → Configurações do app → Básico. Ela assina cada webhook que a Meta envia.";
+    VerifyToken => "Verify token", "Token de verificação";
+    VerifyTokenHint => "Any text you choose; paste the same text into Meta's dashboard. We suggested a random one.",
+        "Qualquer texto que você escolher; cole o mesmo texto no painel da Meta. Sugerimos um aleatório.";
+    CopyFailedShort => "Copy failed", "Falha ao copiar";
+    SuggestAnother => "Suggest another", "Sugerir outro";
+    SecretKeepHint => "Leave empty to keep the current value.", "Deixe vazio para manter o valor atual.";
+    GraphIdInvalid => "Digits only: the number shown in Meta's WhatsApp Manager (API Setup).",
+        "Somente números: o número mostrado no WhatsApp Manager da Meta (Configuração da API).";
+    SecretInvalid => "Paste the value without spaces or line breaks.", "Cole o valor sem espaços nem quebras de linha.";
+    PhoneNumberIdTaken => "This phone number ID is already connected.", "Este ID de número de telefone já está conectado.";
+    SaveConnection => "Save connection", "Salvar conexão";
+    ConnectionCreated => "Connection added.", "Conexão adicionada.";
+    ConnectionSaved => "Connection saved.", "Conexão salva.";
+    ConnectionDeleted => "Connection removed.", "Conexão removida.";
+    ConfirmDeleteConnection => "Remove “{name}”? Its conversations and messages stay.",
+        "Remover “{name}”? As conversas e mensagens continuam.";
+    KindWhatsappCloud => "WhatsApp Cloud API", "WhatsApp Cloud API";
+    ConnStatusPending => "Not checked", "Não verificada";
+    ConnStatusConnected => "Connected", "Conectada";
+    ConnStatusError => "Error", "Erro";
+    QualityGreen => "High quality", "Qualidade alta";
+    QualityYellow => "Medium quality", "Qualidade média";
+    QualityRed => "Low quality", "Qualidade baixa";
+    QualityUnknown => "Quality unknown", "Qualidade desconhecida";
+    LastChecked => "Checked {when}", "Verificada em {when}";
+    NeverChecked => "Not checked yet: press Test connection.", "Ainda não verificada: use Testar conexão.";
+    CallbackUrl => "Callback URL", "URL de retorno (Callback URL)";
+    TestConnection => "Test connection", "Testar conexão";
+    TestOk => "Meta answered: {name} ({phone}).", "A Meta respondeu: {name} ({phone}).";
+    TestFailed => "Meta did not accept the connection:", "A Meta não aceitou a conexão:";
+    SetupTitle => "Connect it in Meta's dashboard", "Conecte no painel da Meta";
+    SetupIntro => "Meta sends customers' messages to the Callback URL below. Three steps in your app at developers.facebook.com:",
+        "A Meta envia as mensagens dos clientes para a URL de retorno abaixo. Três passos no seu app em developers.facebook.com:";
+    SetupStep1 => "Open WhatsApp → Configuration and press Edit under Webhook.",
+        "Abra WhatsApp → Configuração e clique em Editar em Webhook.";
+    SetupStep2 => "Paste the Callback URL and the Verify token, then press Verify and save.",
+        "Cole a URL de retorno e o token de verificação e clique em Verificar e salvar.";
+    SetupStep3 => "Under Webhook fields, subscribe to messages.", "Em Campos do webhook, assine o campo messages.";
+    SetupStep4 => "Come back and press Test connection.", "Volte aqui e clique em Testar conexão.";
+    SetupVerifyTokenNote => "The verify token is the one you typed in the form; it is stored sealed and not shown again.",
+        "O token de verificação é o que você digitou no formulário; ele fica guardado de forma protegida e não é mostrado de novo.";
+    ShowSetup => "How to connect in Meta", "Como conectar na Meta";
+    NoConnections => "No connections yet.", "Nenhuma conexão ainda.";
+    NoConnectionsHint => "Add your WhatsApp Cloud API number to receive your customers' messages in the inbox.",
+        "Adicione seu número da WhatsApp Cloud API para receber as mensagens dos clientes na caixa de entrada.";
+    PhoneNumberIdShort => "Number ID {id}", "ID do número {id}";
+    WabaIdShort => "WABA {id}", "WABA {id}";
+
+    // UI: inbox
+    InboxStatusFilter => "Conversation status", "Status da conversa";
+    TabOpen => "Open", "Abertas";
+    TabResolved => "Resolved", "Resolvidas";
+    TabAll => "All", "Todas";
+    NoConversations => "No conversations yet.", "Nenhuma conversa ainda.";
+    NoConversationsHint => "When customers write to a connected WhatsApp number, their conversations appear here live.",
+        "Quando clientes escreverem para um número de WhatsApp conectado, as conversas aparecem aqui ao vivo.";
+    NoConversationsHere => "No conversations in this view.", "Nenhuma conversa nesta visão.";
+    SetUpConnection => "Set up a connection", "Configurar uma conexão";
+    SelectConversation => "Select a conversation to read it.", "Selecione uma conversa para lê-la.";
+    BackToConversations => "Back to conversations", "Voltar para as conversas";
+    NoMessagesYet => "No messages yet.", "Nenhuma mensagem ainda.";
+    LoadOlderMessages => "Load earlier messages", "Carregar mensagens anteriores";
+    JustNow => "now", "agora";
+    MinutesShort => "{n} min", "{n} min";
+    HoursShort => "{n} h", "{n} h";
+    Today => "Today", "Hoje";
+    Yesterday => "Yesterday", "Ontem";
+    UnreadCount => "{count} unread", "{count} não lidas";
+    WindowClosed => "The 24-hour window is closed: until the customer writes again, only approved templates can be sent.",
+        "A janela de 24 horas está fechada: até o cliente escrever de novo, só é possível enviar modelos aprovados.";
+    WindowOpenUntil => "Free-form replies possible until {time}.", "Respostas livres possíveis até {time}.";
+    InboxReadOnlyNote => "Replying from the inbox arrives in the next release.",
+        "Responder pela caixa de entrada chega na próxima versão.";
+    MsgImage => "Photo", "Foto";
+    MsgAudio => "Audio", "Áudio";
+    MsgVideo => "Video", "Vídeo";
+    MsgDocument => "Document", "Documento";
+    MsgSticker => "Sticker", "Figurinha";
+    MsgLocation => "Location", "Localização";
+    MsgContacts => "Contact card", "Cartão de contato";
+    MsgReacted => "Reacted {emoji}", "Reagiu {emoji}";
+    MsgReactionRemoved => "Removed a reaction", "Removeu uma reação";
+    MsgReply => "Replied", "Respondeu";
+    MsgOrder => "Order", "Pedido";
+    MsgTemplate => "Template", "Modelo";
+    MsgUnsupported => "This message type cannot be shown yet.", "Este tipo de mensagem ainda não pode ser exibido.";
+    MediaArrivesLater => "Media preview arrives in a later release.", "A visualização de mídia chega em uma próxima versão.";
+    OpenInMaps => "Open in Google Maps", "Abrir no Google Maps";
+    MessageDeleted => "This message was deleted.", "Esta mensagem foi apagada.";
+    Edited => "edited", "editada";
+    Forwarded => "Forwarded", "Encaminhada";
+    MsgStatusQueued => "Queued", "Na fila";
+    MsgStatusSent => "Sent", "Enviada";
+    MsgStatusDelivered => "Delivered", "Entregue";
+    MsgStatusRead => "Read", "Lida";
+    MsgStatusPlayed => "Played", "Reproduzida";
+    MsgStatusFailed => "Not delivered", "Não entregue";
 }
 
 impl Key {

@@ -100,3 +100,14 @@ where
         }
     }
 }
+
+/// Sets `signal` only when `value` differs: `set` always notifies, and a list that re-renders
+/// on every "still ready" would rebuild its rows and lose what they were showing.
+pub fn set_if_changed<T>(signal: RwSignal<T>, value: T)
+where
+    T: PartialEq + Send + Sync + 'static,
+{
+    if signal.try_with_untracked(|current| *current != value) == Some(true) {
+        signal.try_set(value);
+    }
+}

@@ -37,6 +37,10 @@ pub enum IconName {
     Upload,
     Download,
     Filter,
+    ArrowLeft,
+    Refresh,
+    MapPin,
+    Paperclip,
 }
 
 impl IconName {
@@ -112,6 +116,13 @@ impl IconName {
             IconName::Upload => &["M12 15V4M7.5 8.5 12 4l4.5 4.5", "M4 15v3a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2v-3"],
             IconName::Download => &["M12 4v11M7.5 10.5 12 15l4.5-4.5", "M4 15v3a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2v-3"],
             IconName::Filter => &["M4 5h16l-6 7.5V19l-4 1.5v-8z"],
+            IconName::ArrowLeft => &["M19 12H5", "M11 6l-6 6 6 6"],
+            IconName::Refresh => &["M20 11a8 8 0 0 0-14.6-4.5L4 8", "M4 4v4h4", "M4 13a8 8 0 0 0 14.6 4.5L20 16", "M20 20v-4h-4"],
+            IconName::MapPin => &[
+                "M12 21s-6.5-5.6-6.5-11a6.5 6.5 0 1 1 13 0c0 5.4-6.5 11-6.5 11z",
+                "M9.5 10a2.5 2.5 0 1 0 5 0a2.5 2.5 0 1 0-5 0",
+            ],
+            IconName::Paperclip => &["M20 11.5l-8.1 8.1a5 5 0 0 1-7.1-7.1l8.5-8.5a3.3 3.3 0 0 1 4.7 4.7l-8.5 8.5a1.7 1.7 0 0 1-2.4-2.4l7.8-7.8"],
             IconName::Circle => &[CIRCLE_9],
             IconName::Clock => &[CIRCLE_9, "M12 7v5l3.5 2"],
             IconName::Chat => &[

@@ -36,7 +36,7 @@ pub const INBOX: NavItem = NavItem {
     icon: IconName::Inbox,
     testid: "nav-inbox",
     description: Key::AreaInboxDesc,
-    upcoming: true,
+    upcoming: false,
 };
 pub const CONTACTS: NavItem = NavItem {
     path: "/contacts",
@@ -60,7 +60,7 @@ pub const CONNECTIONS: NavItem = NavItem {
     icon: IconName::Link,
     testid: "nav-connections",
     description: Key::AreaConnectionsDesc,
-    upcoming: true,
+    upcoming: false,
 };
 pub const AI: NavItem = NavItem {
     path: "/ai",

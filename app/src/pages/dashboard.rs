@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use shared::{
-    api::{ApiKeyDto, InvitationDto, MemberDto, Page},
+    api::{ApiKeyDto, ConnectionDto, InvitationDto, MemberDto, Page},
     i18n::Key,
 };
 
@@ -146,6 +146,7 @@ enum StepState {
 struct Progress {
     invited: bool,
     api_key: bool,
+    channel: bool,
 }
 
 #[component]
@@ -160,9 +161,16 @@ fn GettingStarted() -> impl IntoView {
         let manager = auth.session().map(|s| s.can_manage_team()).unwrap_or(false);
         live.team_version();
         live.api_keys_version();
+        live.connections_version();
         async move {
+            // Everyone may list the connections.
+            let channel = api
+                .get::<Vec<ConnectionDto>>("/connections")
+                .await
+                .map(|list| !list.is_empty())
+                .unwrap_or(false);
             if !manager {
-                return Progress::default();
+                return Progress { channel, ..Progress::default() };
             }
             let (members, invitations, keys) = futures::join!(
                 api.get::<Page<MemberDto>>("/members"),
@@ -173,6 +181,7 @@ fn GettingStarted() -> impl IntoView {
                 invited: members.map(|p| p.items.len() > 1).unwrap_or(false)
                     || invitations.map(|p| !p.items.is_empty()).unwrap_or(false),
                 api_key: keys.map(|p| !p.items.is_empty()).unwrap_or(false),
+                channel,
             }
         }
     });
@@ -182,7 +191,7 @@ fn GettingStarted() -> impl IntoView {
         [
             (Key::StepInvite, Key::StepInviteHint, nav::TEAM.path, done(p.invited)),
             (Key::StepApiKey, Key::StepApiKeyHint, nav::API_KEYS.path, done(p.api_key)),
-            (Key::StepChannel, Key::StepChannelHint, nav::CONNECTIONS.path, StepState::Soon),
+            (Key::StepChannel, Key::StepChannelHint, nav::CONNECTIONS.path, done(p.channel)),
             (Key::StepContacts, Key::StepContactsHint, nav::CONTACTS.path, StepState::Soon),
         ]
     };

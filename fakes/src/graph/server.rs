@@ -30,6 +30,7 @@ const DEFAULT_PAGE: usize = 25;
 pub(super) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/whatsapp_business/attachments/", get(download_media))
+        .route("/_fake/webhook", post(control_webhook))
         .route("/_fake/inbound", post(control_inbound))
         .route("/_fake/status", post(control_status))
         .route("/_fake/sent", get(control_sent))
@@ -861,6 +862,23 @@ pub(super) async fn emit_inbound(
 
 fn control_error(e: &anyhow::Error) -> Response {
     (StatusCode::BAD_REQUEST, Json(json!({ "error": format!("{e:#}") }))).into_response()
+}
+
+/// Points webhooks somewhere else: a browser test only learns the callback URL after it created
+/// the connection in the UI, long after the fake started.
+async fn control_webhook(
+    AxState(shared): AxState<Arc<Shared>>,
+    Json(body): Json<Value>,
+) -> Response {
+    let s = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_string);
+    let (Some(url), Some(app_secret)) = (s("url"), s("app_secret")) else {
+        return control_error(&anyhow::anyhow!("expected {{url, app_secret}}"));
+    };
+    if let Err(e) = url::Url::parse(&url) {
+        return control_error(&anyhow::anyhow!("url {url:?} is not a URL: {e}"));
+    }
+    shared.state().webhook = Some(super::Webhook { url: url.clone(), app_secret });
+    Json(json!({ "url": url })).into_response()
 }
 
 async fn control_inbound(

@@ -10,6 +10,7 @@ use shared::{
 
 use crate::api::{use_api, ApiFailure};
 use crate::auth::use_auth;
+use crate::components::copy::copy_to_clipboard;
 use crate::components::feedback::page_list;
 use crate::components::form::{value_of, FormError, FormErrors, SubmitButton, TextField};
 use crate::components::icons::{Icon, IconName};
@@ -185,21 +186,6 @@ fn NewKeyBox(key: CreatedApiKey, created: RwSignal<Option<CreatedApiKey>>) -> im
         </section>
     }
     .into_any()
-}
-
-/// Writes `text` to the clipboard (needs a secure context: https or localhost).
-async fn copy_to_clipboard(text: &str) -> bool {
-    #[cfg(feature = "hydrate")]
-    {
-        let Some(window) = web_sys::window() else { return false };
-        let promise = window.navigator().clipboard().write_text(text);
-        wasm_bindgen_futures::JsFuture::from(promise).await.is_ok()
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        let _ = text;
-        false
-    }
 }
 
 #[component]

@@ -1,0 +1,235 @@
+//! The left pane: status tabs and the conversations, most recent first.
+
+use chrono::{DateTime, Utc};
+use leptos::{html, prelude::*};
+use shared::{api::ConversationDto, i18n::Key};
+use uuid::Uuid;
+
+use super::{format, Conversations, LoadState, Tab};
+use crate::api::use_api;
+use crate::components::feedback::{ListError, ListLoading};
+use crate::components::icons::{Icon, IconName};
+use crate::components::toast::use_toasts;
+use crate::i18n::{fill, t, use_i18n};
+
+/// How close to the bottom (px) the list asks for the next page.
+const LOAD_MORE_MARGIN: i32 = 160;
+
+/// The name to show for a contact: their name, or their number when we do not know it.
+pub fn display_name(conversation: &ConversationDto) -> String {
+    let name = conversation.contact.name.trim();
+    if name.is_empty() {
+        conversation.contact.phone.clone()
+    } else {
+        name.to_owned()
+    }
+}
+
+#[component]
+pub fn ConversationPane(
+    conversations: Conversations,
+    tab: RwSignal<Tab>,
+    selected: Memo<Option<Uuid>>,
+    now: RwSignal<DateTime<Utc>>,
+) -> impl IntoView {
+    let api = use_api();
+    let toasts = use_toasts();
+    let scroller = NodeRef::<html::Div>::new();
+    let on_scroll = move |_| {
+        let Some(el) = scroller.get_untracked() else { return };
+        if el.scroll_top() + el.client_height() >= el.scroll_height() - LOAD_MORE_MARGIN {
+            conversations.load_more(api, toasts);
+        }
+    };
+    let empty = Memo::new(move |_| conversations.rows.with(Vec::is_empty));
+
+    view! {
+        <div class="shrink-0 border-b border-slate-200 px-4 pt-4">
+            <h1 class="text-lg font-semibold tracking-tight text-slate-900">{t(Key::NavInbox)}</h1>
+            <div class="mt-3 flex gap-1" role="tablist" aria-label=t(Key::InboxStatusFilter)>
+                {Tab::ALL
+                    .into_iter()
+                    .map(|option| {
+                        view! {
+                            <button
+                                type="button"
+                                role="tab"
+                                data-testid="inbox-tab"
+                                data-tab=option.as_str()
+                                aria-selected=move || if tab.get() == option { "true" } else { "false" }
+                                class=move || {
+                                    if tab.get() == option {
+                                        "-mb-px border-b-2 border-brand-600 px-3 pb-2.5 text-sm font-semibold text-brand-700"
+                                    } else {
+                                        "-mb-px border-b-2 border-transparent px-3 pb-2.5 text-sm font-medium text-slate-500 hover:text-slate-800"
+                                    }
+                                }
+                                on:click=move |_| tab.set(option)
+                            >
+                                {t(option.key())}
+                            </button>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+        </div>
+        <div
+            class="min-h-0 flex-1 overflow-y-auto overscroll-contain"
+            node_ref=scroller
+            on:scroll=on_scroll
+            data-testid="conversation-list"
+        >
+            {move || match conversations.state.get() {
+                LoadState::Loading => view! { <div class="p-4"><ListLoading/></div> }.into_any(),
+                LoadState::Failed(key) => {
+                    let retry = Callback::new(move |_| conversations.load(api, tab.get_untracked()));
+                    view! { <div class="p-4"><ListError key retry/></div> }.into_any()
+                }
+                LoadState::Ready if empty.get() => {
+                    view! { <EmptyList tab=conversations.tab.get()/> }.into_any()
+                }
+                LoadState::Ready => view! {
+                    <ul role="list" class="divide-y divide-slate-100">
+                        <For
+                            each=move || conversations.rows.get()
+                            key=|c| (c.id, c.last_message_at, c.unread_count, c.status.clone(), c.last_message_preview.clone())
+                            let:conversation
+                        >
+                            <ConversationRow conversation selected now/>
+                        </For>
+                    </ul>
+                    <Show when=move || conversations.next_cursor.with(Option::is_some)>
+                        <div class="flex justify-center p-3">
+                            <button
+                                type="button"
+                                class="btn btn-secondary btn-sm"
+                                data-testid="conversations-load-more"
+                                disabled=move || conversations.loading_more.get()
+                                on:click=move |_| conversations.load_more(api, toasts)
+                            >
+                                {move || {
+                                    conversations
+                                        .loading_more
+                                        .get()
+                                        .then(|| view! { <span class="spinner" aria-hidden="true"></span> })
+                                }}
+                                <span>{t(Key::LoadMore)}</span>
+                            </button>
+                        </div>
+                    </Show>
+                }
+                .into_any(),
+            }}
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn ConversationRow(
+    conversation: ConversationDto,
+    selected: Memo<Option<Uuid>>,
+    now: RwSignal<DateTime<Utc>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = conversation.id;
+    let name = display_name(&conversation);
+    let initial =
+        name.chars().find(|c| c.is_alphanumeric()).unwrap_or('#').to_uppercase().to_string();
+    let at = conversation.last_message_at;
+    let unread = conversation.unread_count.max(0);
+    let is_selected = move || selected.get() == Some(id);
+    let name_class = if unread > 0 {
+        "min-w-0 flex-1 truncate text-sm font-semibold text-slate-900"
+    } else {
+        "min-w-0 flex-1 truncate text-sm font-medium text-slate-800"
+    };
+    let unread_label =
+        move || fill(i18n.lang().t(Key::UnreadCount), &[("count", &unread.to_string())]);
+    view! {
+        <li>
+            <a
+                href=format!("/inbox?c={id}")
+                class=move || {
+                    if is_selected() {
+                        "flex gap-3 bg-brand-50 px-4 py-3 focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-brand-600"
+                    } else {
+                        "flex gap-3 px-4 py-3 hover:bg-slate-50 focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-brand-600"
+                    }
+                }
+                aria-current=move || is_selected().then_some("true")
+                data-testid="conversation-row"
+                data-id=id.to_string()
+                data-phone=conversation.contact.phone.clone()
+                data-unread=unread.to_string()
+            >
+                <span class="grid size-10 shrink-0 place-items-center rounded-full bg-slate-100 text-sm font-semibold text-slate-600" aria-hidden="true">
+                    {initial}
+                </span>
+                <span class="min-w-0 flex-1">
+                    <span class="flex items-baseline gap-2">
+                        <span
+                            class=name_class
+                            data-testid="conversation-name"
+                        >
+                            {name}
+                        </span>
+                        <time
+                            class="shrink-0 text-xs text-slate-500"
+                            datetime=at.to_rfc3339()
+                            data-testid="conversation-time"
+                        >
+                            {move || format::relative(i18n.lang(), at, now.get())}
+                        </time>
+                    </span>
+                    <span class="mt-0.5 flex items-center gap-2">
+                        <span class="min-w-0 flex-1 truncate text-sm text-slate-600" data-testid="conversation-preview">
+                            {conversation.last_message_preview.clone().unwrap_or_default()}
+                        </span>
+                        {(unread > 0)
+                            .then(|| {
+                                view! {
+                                    <span
+                                        class="grid h-5 min-w-5 shrink-0 place-items-center rounded-full bg-brand-600 px-1.5 text-[0.6875rem] font-semibold text-white"
+                                        data-testid="conversation-unread"
+                                        title=unread_label
+                                    >
+                                        {unread}
+                                        <span class="sr-only">{unread_label}</span>
+                                    </span>
+                                }
+                            })}
+                    </span>
+                </span>
+            </a>
+        </li>
+    }
+    .into_any()
+}
+
+/// No conversations under this tab; with none at all, the way to get some.
+#[component]
+fn EmptyList(tab: Tab) -> impl IntoView {
+    if tab == Tab::Resolved {
+        return view! {
+            <p class="p-6 text-center text-sm text-slate-500" data-testid="inbox-empty" data-tab=tab.as_str()>
+                {t(Key::NoConversationsHere)}
+            </p>
+        }
+        .into_any();
+    }
+    view! {
+        <div class="flex flex-col items-center px-6 py-12 text-center" data-testid="inbox-empty" data-tab=tab.as_str()>
+            <div class="grid size-12 place-items-center rounded-2xl bg-sky-50 text-sky-600 ring-1 ring-sky-100">
+                <Icon icon=IconName::Inbox class="size-6"/>
+            </div>
+            <h2 class="mt-4 font-semibold text-slate-900">{t(Key::NoConversations)}</h2>
+            <p class="mt-1.5 max-w-xs text-sm leading-6 text-slate-600">{t(Key::NoConversationsHint)}</p>
+            <a href="/connections" class="btn btn-secondary mt-5" data-testid="inbox-connections-link">
+                <Icon icon=IconName::Link class="size-4"/>
+                <span>{t(Key::SetUpConnection)}</span>
+            </a>
+        </div>
+    }
+    .into_any()
+}

@@ -1,0 +1,443 @@
+//! `/inbox`: the shared inbox, live and (in this release) read-only.
+//!
+//! Two panes: the conversation list (status tabs, most recent first, more pages as it scrolls)
+//! and the thread of the conversation named by `?c=<id>`, so reloads and links land on it. On a
+//! phone only one pane shows at a time, with a back link from the thread.
+//!
+//! Both panes keep their rows in signals and follow single live events through
+//! [`crate::live::Live::subscribe`]: `message.created` appends to the open thread (deduplicated
+//! by id, since our own fetch may already hold it), `message.updated` replaces a message in place
+//! (ticks, edits, deletions), and `conversation.updated` moves its row to where its last activity
+//! puts it, or inserts it. After a reconnect both panes refetch, since events were missed.
+
+mod format;
+mod list;
+mod thread;
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+use shared::{
+    api::{ConversationDto, MessageDto, Page},
+    i18n::Key,
+    ServerEvent,
+};
+use uuid::Uuid;
+
+use crate::api::{encode_query, use_api, Api};
+use crate::components::feedback::set_if_changed;
+use crate::components::layout::PageTitle;
+use crate::components::toast::Toasts;
+use crate::live::use_live;
+
+use list::ConversationPane;
+use thread::ThreadPane;
+
+/// Conversations asked per page.
+const PAGE_SIZE: usize = 30;
+/// Messages asked per page of a thread.
+const THREAD_PAGE: usize = 50;
+
+/// The status tabs above the list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Open,
+    Resolved,
+    All,
+}
+
+impl Tab {
+    const ALL: [Tab; 3] = [Tab::Open, Tab::Resolved, Tab::All];
+
+    fn status(self) -> Option<&'static str> {
+        match self {
+            Tab::Open => Some("open"),
+            Tab::Resolved => Some("resolved"),
+            Tab::All => None,
+        }
+    }
+
+    fn key(self) -> Key {
+        match self {
+            Tab::Open => Key::TabOpen,
+            Tab::Resolved => Key::TabResolved,
+            Tab::All => Key::TabAll,
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Tab::Open => "open",
+            Tab::Resolved => "resolved",
+            Tab::All => "all",
+        }
+    }
+
+    /// Whether a conversation with `status` belongs under this tab.
+    fn shows(self, status: &str) -> bool {
+        self.status().is_none_or(|wanted| wanted == status)
+    }
+
+    fn path(self, cursor: Option<&str>) -> String {
+        let mut path = format!("/conversations?limit={PAGE_SIZE}");
+        if let Some(status) = self.status() {
+            path.push_str(&format!("&status={status}"));
+        }
+        if let Some(cursor) = cursor {
+            path.push_str(&format!("&cursor={}", encode_query(cursor)));
+        }
+        path
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoadState {
+    Loading,
+    Ready,
+    Failed(Key),
+}
+
+/// The conversation list.
+#[derive(Clone, Copy)]
+pub struct Conversations {
+    pub rows: RwSignal<Vec<ConversationDto>>,
+    pub next_cursor: RwSignal<Option<String>>,
+    pub state: RwSignal<LoadState>,
+    pub loading_more: RwSignal<bool>,
+    /// The tab the rows on screen answer.
+    pub tab: RwSignal<Tab>,
+    ticket: StoredValue<u64>,
+}
+
+impl Conversations {
+    fn new() -> Self {
+        Conversations {
+            rows: RwSignal::new(Vec::new()),
+            next_cursor: RwSignal::new(None),
+            state: RwSignal::new(LoadState::Loading),
+            loading_more: RwSignal::new(false),
+            tab: RwSignal::new(Tab::Open),
+            ticket: StoredValue::new(0),
+        }
+    }
+
+    /// The first page of `tab`.
+    pub fn load(self, api: Api, tab: Tab) {
+        let Some(ticket) = self.ticket.try_update_value(|n| {
+            *n += 1;
+            *n
+        }) else {
+            return;
+        };
+        if self.tab.get_untracked() != tab
+            || matches!(self.state.get_untracked(), LoadState::Failed(_))
+        {
+            self.state.set(LoadState::Loading);
+        }
+        leptos::task::spawn_local(async move {
+            let result = api.get::<Page<ConversationDto>>(&tab.path(None)).await;
+            if self.ticket.try_get_value() != Some(ticket) {
+                return;
+            }
+            match result {
+                Ok(page) => {
+                    self.rows.try_set(page.items);
+                    self.next_cursor.try_set(page.next_cursor);
+                    set_if_changed(self.tab, tab);
+                    set_if_changed(self.state, LoadState::Ready);
+                }
+                Err(failure) => {
+                    set_if_changed(self.state, LoadState::Failed(failure.key()));
+                }
+            }
+        });
+    }
+
+    /// Appends the next page (infinite scroll).
+    pub fn load_more(self, api: Api, toasts: Toasts) {
+        let Some(cursor) = self.next_cursor.get_untracked() else { return };
+        if self.loading_more.get_untracked() {
+            return;
+        }
+        let ticket = self.ticket.get_value();
+        let tab = self.tab.get_untracked();
+        self.loading_more.set(true);
+        leptos::task::spawn_local(async move {
+            let result = api.get::<Page<ConversationDto>>(&tab.path(Some(&cursor))).await;
+            self.loading_more.try_set(false);
+            if self.ticket.try_get_value() != Some(ticket) {
+                return;
+            }
+            match result {
+                Ok(page) => {
+                    self.rows.try_update(|rows| {
+                        for conversation in page.items {
+                            if !rows.iter().any(|row| row.id == conversation.id) {
+                                rows.push(conversation);
+                            }
+                        }
+                    });
+                    self.next_cursor.try_set(page.next_cursor);
+                }
+                Err(failure) => toasts.error(failure.key()),
+            }
+        });
+    }
+
+    /// A conversation changed: it leaves the list when it no longer fits the tab, otherwise it
+    /// takes the place its last activity gives it. One older than every loaded row while more
+    /// pages remain is left for "load more" to bring, so the order never has gaps.
+    pub fn apply(self, conversation: ConversationDto) {
+        let tab = self.tab.get_untracked();
+        let more = self.next_cursor.with_untracked(Option::is_some);
+        self.rows.update(|rows| {
+            rows.retain(|row| row.id != conversation.id);
+            if !tab.shows(&conversation.status) {
+                return;
+            }
+            // Among equal times (Meta's timestamps are whole seconds) the one that just changed
+            // goes first: it is the latest news.
+            let at = rows.partition_point(|row| row.last_message_at > conversation.last_message_at);
+            if at == rows.len() && more {
+                return;
+            }
+            rows.insert(at, conversation);
+        });
+    }
+}
+
+/// The open thread.
+#[derive(Clone, Copy)]
+pub struct Thread {
+    /// The conversation the rest answers (`None`: nothing selected).
+    pub id: RwSignal<Option<Uuid>>,
+    pub conversation: RwSignal<Option<ConversationDto>>,
+    pub messages: RwSignal<Vec<MessageDto>>,
+    /// Reaches older messages.
+    pub older: RwSignal<Option<String>>,
+    pub state: RwSignal<LoadState>,
+    pub loading_older: RwSignal<bool>,
+    /// Moves when a message was added at the end (the pane then scrolls down if it was there).
+    pub appended: RwSignal<u64>,
+    /// Moves when older messages were added at the top.
+    pub prepended: RwSignal<u64>,
+    ticket: StoredValue<u64>,
+}
+
+impl Thread {
+    fn new() -> Self {
+        Thread {
+            id: RwSignal::new(None),
+            conversation: RwSignal::new(None),
+            messages: RwSignal::new(Vec::new()),
+            older: RwSignal::new(None),
+            state: RwSignal::new(LoadState::Loading),
+            loading_older: RwSignal::new(false),
+            appended: RwSignal::new(0),
+            prepended: RwSignal::new(0),
+            ticket: StoredValue::new(0),
+        }
+    }
+
+    /// Shows conversation `id` (or nothing), fetching it and its newest messages.
+    fn open(self, api: Api, id: Option<Uuid>, known: Option<ConversationDto>) {
+        let Some(ticket) = self.ticket.try_update_value(|n| {
+            *n += 1;
+            *n
+        }) else {
+            return;
+        };
+        let same = self.id.get_untracked() == id;
+        self.id.set(id);
+        let Some(id) = id else {
+            self.conversation.set(None);
+            self.messages.set(Vec::new());
+            return;
+        };
+        if !same {
+            // What the list already knows shows at once; the fetch completes it.
+            self.conversation.set(known);
+            self.messages.set(Vec::new());
+            self.older.set(None);
+            self.state.set(LoadState::Loading);
+        }
+        leptos::task::spawn_local(async move {
+            let conversation_path = format!("/conversations/{id}");
+            let messages_path = format!("/conversations/{id}/messages?limit={THREAD_PAGE}");
+            let (conversation, page) = futures::join!(
+                api.get::<ConversationDto>(&conversation_path),
+                api.get::<Page<MessageDto>>(&messages_path),
+            );
+            if self.ticket.try_get_value() != Some(ticket) {
+                return;
+            }
+            match (conversation, page) {
+                (Ok(conversation), Ok(page)) => {
+                    self.conversation.try_set(Some(conversation));
+                    // Live events that arrived during the fetch are kept.
+                    self.messages.try_update(|messages| {
+                        let live: Vec<MessageDto> = std::mem::take(messages)
+                            .into_iter()
+                            .filter(|m| !page.items.iter().any(|p| p.id == m.id))
+                            .collect();
+                        *messages = page.items;
+                        messages.extend(live);
+                        messages.sort_by_key(|m| m.created_at);
+                    });
+                    self.older.try_set(page.next_cursor);
+                    set_if_changed(self.state, LoadState::Ready);
+                    self.appended.try_update(|n| *n += 1);
+                }
+                (Err(failure), _) | (_, Err(failure)) => {
+                    set_if_changed(self.state, LoadState::Failed(failure.key()));
+                }
+            }
+        });
+    }
+
+    /// Prepends the page before the oldest message shown.
+    pub fn load_older(self, api: Api, toasts: Toasts) {
+        let (Some(id), Some(cursor)) = (self.id.get_untracked(), self.older.get_untracked()) else {
+            return;
+        };
+        if self.loading_older.get_untracked() {
+            return;
+        }
+        let ticket = self.ticket.get_value();
+        self.loading_older.set(true);
+        leptos::task::spawn_local(async move {
+            let result = api
+                .get::<Page<MessageDto>>(&format!(
+                    "/conversations/{id}/messages?limit={THREAD_PAGE}&cursor={}",
+                    encode_query(&cursor)
+                ))
+                .await;
+            self.loading_older.try_set(false);
+            if self.ticket.try_get_value() != Some(ticket) {
+                return;
+            }
+            match result {
+                Ok(page) => {
+                    self.messages.try_update(|messages| {
+                        let mut older: Vec<MessageDto> = page
+                            .items
+                            .into_iter()
+                            .filter(|m| !messages.iter().any(|shown| shown.id == m.id))
+                            .collect();
+                        older.append(messages);
+                        *messages = older;
+                    });
+                    self.older.try_set(page.next_cursor);
+                    self.prepended.try_update(|n| *n += 1);
+                }
+                Err(failure) => toasts.error(failure.key()),
+            }
+        });
+    }
+
+    /// A message was created or changed somewhere in the company.
+    fn apply_message(self, message: MessageDto) {
+        if self.id.get_untracked() != Some(message.conversation_id) {
+            return;
+        }
+        let mut added = false;
+        self.messages.update(|messages| {
+            if let Some(shown) = messages.iter_mut().find(|m| m.id == message.id) {
+                *shown = message;
+                return;
+            }
+            added = true;
+            let at = messages.partition_point(|m| m.created_at <= message.created_at);
+            messages.insert(at, message);
+        });
+        if added {
+            self.appended.update(|n| *n += 1);
+        }
+    }
+
+    fn apply_conversation(self, conversation: &ConversationDto) {
+        if self.id.get_untracked() == Some(conversation.id) {
+            self.conversation.set(Some(conversation.clone()));
+        }
+    }
+}
+
+/// The current time, moving every 30 s so relative times and the 24-hour window stay true.
+fn ticking_now() -> RwSignal<DateTime<Utc>> {
+    let now = RwSignal::new(Utc::now());
+    #[cfg(feature = "hydrate")]
+    leptos::task::spawn_local(async move {
+        loop {
+            gloo_timers::future::TimeoutFuture::new(30_000).await;
+            // Stops once the page is gone and the signal with it.
+            if now.try_set(Utc::now()).is_some() {
+                break;
+            }
+        }
+    });
+    now
+}
+
+#[component]
+pub fn InboxPage() -> impl IntoView {
+    let api = use_api();
+    let live = use_live();
+    let query = use_query_map();
+    let conversations = Conversations::new();
+    let thread = Thread::new();
+    let tab = RwSignal::new(Tab::Open);
+    let now = ticking_now();
+    let selected =
+        Memo::new(move |_| query.with(|q| q.get("c").and_then(|raw| raw.parse::<Uuid>().ok())));
+
+    live.subscribe(move |event| match event {
+        ServerEvent::MessageCreated { message } | ServerEvent::MessageUpdated { message } => {
+            thread.apply_message(message.as_ref().clone());
+        }
+        ServerEvent::ConversationUpdated { conversation } => {
+            thread.apply_conversation(conversation);
+            conversations.apply(conversation.as_ref().clone());
+        }
+        _ => {}
+    });
+
+    // The list: on the first render, when the tab changes, and after a reconnect.
+    Effect::new(move |_| {
+        live.resync_version();
+        conversations.load(api, tab.get());
+    });
+    // The thread: when the selection changes, and after a reconnect.
+    Effect::new(move |_| {
+        live.resync_version();
+        let id = selected.get();
+        let known = id.and_then(|id| {
+            conversations.rows.with_untracked(|rows| rows.iter().find(|c| c.id == id).cloned())
+        });
+        thread.open(api, id, known);
+    });
+
+    let has_selection = move || selected.get().is_some();
+    view! {
+        <PageTitle key=Key::NavInbox/>
+        <div
+            class="card flex h-[calc(100dvh-6.5rem)] min-h-[26rem] overflow-hidden lg:h-[calc(100dvh-8.5rem)]"
+            data-testid="inbox"
+        >
+            <div class=move || {
+                if has_selection() {
+                    "hidden w-full min-w-0 shrink-0 flex-col border-r border-slate-200 md:flex md:w-80 lg:w-96"
+                } else {
+                    "flex w-full min-w-0 shrink-0 flex-col border-r border-slate-200 md:w-80 lg:w-96"
+                }
+            }>
+                <ConversationPane conversations tab selected now/>
+            </div>
+            <div class=move || {
+                if has_selection() { "flex min-w-0 flex-1 flex-col" } else { "hidden min-w-0 flex-1 flex-col md:flex" }
+            }>
+                <ThreadPane thread now/>
+            </div>
+        </div>
+    }
+    .into_any()
+}
