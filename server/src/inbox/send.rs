@@ -85,13 +85,7 @@ pub async fn send(
             )
         })?;
     let (kind, text) = check(&req)?;
-    if kind != "template" && window_closes_at(&conversation).is_none_or(|at| at <= Utc::now()) {
-        return Err(AppError::new(
-            ErrorCode::WindowClosed,
-            "More than 24 hours passed since the customer last wrote (or they never did): \
-             only an approved template can be sent now.",
-        ));
-    }
+    ensure_window_allows(&conversation, kind)?;
     if let Some(template) = &req.template {
         templates::domain::check_send(&txn, tenant, connection.id, template).await?;
     }
@@ -203,14 +197,7 @@ pub async fn retry(
         .one(&txn)
         .await?
         .ok_or_else(AppError::not_found)?;
-    if message.kind != "template"
-        && window_closes_at(&conversation).is_none_or(|at| at <= Utc::now())
-    {
-        return Err(AppError::new(
-            ErrorCode::WindowClosed,
-            "More than 24 hours passed since the customer last wrote: only a template can be sent now.",
-        ));
-    }
+    ensure_window_allows(&conversation, &message.kind)?;
     let mut active: messages::ActiveModel = message.into();
     active.status = Set("queued".to_owned());
     active.error_code = Set(None);
@@ -228,6 +215,18 @@ pub async fn retry(
         ServerEvent::MessageUpdated { message: Box::new(dto.clone()) },
     );
     Ok(dto)
+}
+
+/// Outside WhatsApp's 24-hour service window only a template may go out.
+fn ensure_window_allows(conversation: &conversations::Model, kind: &str) -> AppResult<()> {
+    if kind != "template" && window_closes_at(conversation).is_none_or(|at| at <= Utc::now()) {
+        return Err(AppError::new(
+            ErrorCode::WindowClosed,
+            "More than 24 hours passed since the customer last wrote (or they never did): \
+             only an approved template can be sent now.",
+        ));
+    }
+    Ok(())
 }
 
 async fn enqueue_send<C: sea_orm::ConnectionTrait>(

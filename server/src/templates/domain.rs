@@ -8,7 +8,7 @@ use sea_orm::{
     QueryFilter, QueryOrder, Set, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::json;
 use shared::{
     api::{CreateTemplateRequest, TemplateDto, TemplateSend, TemplateSyncResult},
     templates::{body_text, placeholder_count},
@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use crate::{
     auth::AuthUser,
-    channels::whatsapp_cloud::GraphClient,
+    channels::whatsapp_cloud::{webhook::string as text, GraphClient},
     connections::domain::{cloud_credentials, find_live},
     crypto::Keyring,
     db::{
@@ -358,13 +358,5 @@ impl JobHandler for SyncTemplatesHandler {
                 .map(|_| ())
                 .map_err(|err| JobError::Retry(anyhow::anyhow!("template sync failed: {err:?}")))
         })
-    }
-}
-
-fn text(value: &Value, key: &str) -> Option<String> {
-    match value.get(key)? {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
     }
 }

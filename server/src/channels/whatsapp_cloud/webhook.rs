@@ -395,7 +395,7 @@ fn array<'a>(value: &'a Value, key: &str) -> &'a [Value] {
 }
 
 /// A string field, accepting numbers too (Meta sends some ids as JSON numbers).
-fn string(value: &Value, key: &str) -> Option<String> {
+pub(crate) fn string(value: &Value, key: &str) -> Option<String> {
     match value.get(key)? {
         Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
