@@ -116,15 +116,16 @@ fn decode<T: DeserializeOwned>(status: u16, text: &str) -> Result<T, ApiFailure>
             },
         });
     }
-    // A gateway in front of us that cannot reach the app is, for the person, "no connection".
-    if matches!(status, 502 | 504) {
-        return Err(ApiFailure::Network);
+    match serde_json::from_str::<shared::ApiErrorBody>(text) {
+        // Our own 502 `provider_error` (Meta refused) carries Meta's words: show them.
+        Ok(body) => Err(ApiFailure::Api { status, error: body.error }),
+        // A gateway in front of us that cannot reach the app is, for the person, "no connection".
+        Err(_) if matches!(status, 502 | 504) => Err(ApiFailure::Network),
+        Err(_) => Err(ApiFailure::Api {
+            status,
+            error: ApiError { code: fallback_code(status), message: String::new(), field: None },
+        }),
     }
-    let error =
-        serde_json::from_str::<shared::ApiErrorBody>(text).map(|body| body.error).unwrap_or_else(
-            |_| ApiError { code: fallback_code(status), message: String::new(), field: None },
-        );
-    Err(ApiFailure::Api { status, error })
 }
 
 /// A code for error answers that do not carry our body (a proxy, a crash page).
@@ -396,6 +397,14 @@ mod tests {
         let failure = decode::<()>(429, "<html>slow down</html>").unwrap_err();
         assert_eq!(failure.code(), Some(ErrorCode::RateLimited));
         assert_eq!(decode::<()>(502, "bad gateway"), Err(ApiFailure::Network));
+    }
+
+    #[test]
+    fn a_provider_refusal_keeps_its_words() {
+        let body = r#"{"error":{"code":"provider_error","message":"Meta says: invalid token"}}"#;
+        let failure = decode::<()>(502, body).unwrap_err();
+        assert_eq!(failure.code(), Some(ErrorCode::ProviderError));
+        assert_eq!(failure.message(), Some("Meta says: invalid token"));
     }
 
     #[test]

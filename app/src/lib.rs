@@ -31,7 +31,7 @@ use crate::pages::{
         forgot_password::ForgotPassword, invite::AcceptInvitation, login::Login,
         reset_password::ResetPassword, signup::Signup, verify_email::VerifyEmail,
     },
-    connections::ConnectionsPage,
+    connections::{templates::TemplatesPage, ConnectionsPage},
     contacts::{ContactImportPage, ContactsPage, SegmentsPage},
     dashboard::Dashboard,
     inbox::InboxPage,
@@ -110,6 +110,7 @@ pub fn App() -> impl IntoView {
                             view=|| view! { <AreaPlaceholder item=nav::CAMPAIGNS/> }
                         />
                         <Route path=path!("/connections") view=ConnectionsPage/>
+                        <Route path=path!("/connections/:id/templates") view=TemplatesPage/>
                         <Route path=path!("/ai") view=|| view! { <AreaPlaceholder item=nav::AI/> }/>
                         <Route
                             path=path!("/automation")

@@ -3,7 +3,8 @@
 //! Pages do not talk to the socket. They read per-topic version counters from [`Live`] and
 //! refetch when a counter moves (the Team page on `team.changed`, the API keys page on
 //! `api_keys.changed`, the Contacts page on `contacts.changed`, the contact settings page on
-//! `contact_settings.changed`, the Connections page on `connections.changed`). After a reconnect
+//! `contact_settings.changed`, the Connections page on `connections.changed`, a connection's
+//! Templates page on `templates.changed`). After a reconnect
 //! every counter moves too, because events sent while we were offline are lost.
 //!
 //! The inbox needs every `message.*` and `conversation.updated` event, not only "something
@@ -46,6 +47,7 @@ pub struct Live {
     contacts: RwSignal<u64>,
     contact_settings: RwSignal<u64>,
     connections: RwSignal<u64>,
+    templates: RwSignal<u64>,
     /// Moves after a reconnect only: listeners missed events and must refetch.
     resync: RwSignal<u64>,
     listeners: StoredValue<Vec<(u64, Listener)>>,
@@ -64,6 +66,7 @@ impl Live {
             contacts: RwSignal::new(0),
             contact_settings: RwSignal::new(0),
             connections: RwSignal::new(0),
+            templates: RwSignal::new(0),
             resync: RwSignal::new(0),
             listeners: StoredValue::new(Vec::new()),
             next_listener: StoredValue::new(0),
@@ -106,6 +109,11 @@ impl Live {
     /// Moves on `connections.changed` (and on reconnect).
     pub fn connections_version(self) -> u64 {
         self.connections.get()
+    }
+
+    /// Moves on `templates.changed` of any connection (and on reconnect).
+    pub fn templates_version(self) -> u64 {
+        self.templates.get()
     }
 
     /// Moves after a reconnect: whoever follows single events through [`Live::subscribe`]
@@ -174,6 +182,7 @@ impl Live {
             ServerEvent::ContactsChanged { .. } => self.contacts.update(|v| *v += 1),
             ServerEvent::ContactSettingsChanged { .. } => self.contact_settings.update(|v| *v += 1),
             ServerEvent::ConnectionsChanged { .. } => self.connections.update(|v| *v += 1),
+            ServerEvent::TemplatesChanged { .. } => self.templates.update(|v| *v += 1),
             _ => {}
         }
         // Copied out first: a listener may subscribe or unsubscribe while it runs.
@@ -194,6 +203,7 @@ impl Live {
         self.contacts.update(|v| *v += 1);
         self.contact_settings.update(|v| *v += 1);
         self.connections.update(|v| *v += 1);
+        self.templates.update(|v| *v += 1);
         self.resync.update(|v| *v += 1);
     }
 }

@@ -8,10 +8,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { BASE_URL, STEP_TIMEOUT, launchBrowser, step, uniqueEmail, waitForEmailLink } from './support.mjs';
+import { BASE_URL, byTestId, hydrated, launchBrowser, signUpAndLogIn, step, STEP_TIMEOUT, uniqueEmail, watch } from './support.mjs';
 
-const PASSWORD = 'correct horse battery staple 42';
-const byTestId = (id) => `[data-testid="${id}"]`;
 const fieldRow = (key) => `${byTestId('field-row')}[data-key="${key}"]`;
 const tagRow = (tag) => `${byTestId('tag-row')}[data-tag="${tag}"]`;
 
@@ -23,35 +21,10 @@ after(async () => {
   await browser?.close();
 });
 
-const hydrated = (page) => page.waitForSelector('[data-hydrated="true"]', { state: 'attached' });
 const textOf = async (page, selector) => (await page.locator(selector).first().innerText()).replace(/\s+/g, ' ').trim();
 
-function watch(page, diagnostics) {
-  page.on('pageerror', (error) => diagnostics.push(`pageerror: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') diagnostics.push(`console: ${message.text()}`);
-  });
-}
 
 /** Signs up, confirms the email from the outbox and logs in: one sign-up and one login. */
-async function signUpAndLogIn(page, email) {
-  await page.goto('/signup');
-  await hydrated(page);
-  await page.fill(byTestId('signup-company'), 'Campos Ltda');
-  await page.fill(byTestId('signup-name'), 'Otávio Owner');
-  await page.fill(byTestId('signup-email'), email);
-  await page.fill(byTestId('signup-password'), PASSWORD);
-  await page.click(byTestId('signup-submit'));
-  await page.waitForSelector(byTestId('signup-done'));
-  await page.goto(await waitForEmailLink(email, '/verify-email'));
-  await page.waitForSelector(byTestId('verify-success'));
-  await page.goto('/login?next=%2Fsettings%2Fcontacts');
-  await hydrated(page);
-  await page.fill(byTestId('login-email'), email);
-  await page.fill(byTestId('login-password'), PASSWORD);
-  await page.click(byTestId('login-submit'));
-  await page.waitForURL('**/settings/contacts');
-}
 
 async function toast(page, text) {
   await page.locator(byTestId('toast')).filter({ hasText: text }).first().waitFor();
@@ -87,7 +60,7 @@ test('contact settings: custom fields and the tag manager', { timeout: 180_000 }
   watch(page, diagnostics);
   try {
     await step('an owner opens the page from the sidebar and sees both empty states', diagnostics, async () => {
-      await signUpAndLogIn(page, uniqueEmail('owner-fields'));
+      await signUpAndLogIn(page, { email: uniqueEmail('owner-fields'), company: 'Campos Ltda', name: 'Otávio Owner', next: '/settings/contacts' });
       await page.goto('/settings/team');
       await hydrated(page);
       await page.click(byTestId('nav-contact-settings'));

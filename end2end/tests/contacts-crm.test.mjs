@@ -9,10 +9,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
-import { BASE_URL, SCREENSHOT_DIR, STEP_TIMEOUT, launchBrowser, step, uniqueEmail, waitForEmailLink } from './support.mjs';
+import { BASE_URL, byTestId, hydrated, launchBrowser, SCREENSHOT_DIR, signUpAndLogIn, step, STEP_TIMEOUT, uniqueEmail, watch } from './support.mjs';
 
-const PASSWORD = 'correct horse battery staple 42';
-const byTestId = (id) => `[data-testid="${id}"]`;
 const row = (phone) => `${byTestId('contact-row')}[data-phone="${phone}"]`;
 
 // `;`-separated with a BOM and Portuguese headers, as Excel in Brazil saves it. Line 4 is bad.
@@ -34,34 +32,8 @@ after(async () => {
   await browser?.close();
 });
 
-const hydrated = (page) => page.waitForSelector('[data-hydrated="true"]', { state: 'attached' });
 
-function watch(page, diagnostics) {
-  page.on('pageerror', (error) => diagnostics.push(`pageerror: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') diagnostics.push(`console: ${message.text()}`);
-  });
-}
 
-async function signUpAndLogIn(page, email) {
-  await page.goto('/signup');
-  await hydrated(page);
-  await page.fill(byTestId('signup-company'), 'Importadora Ltda');
-  await page.fill(byTestId('signup-name'), 'Iara Import');
-  await page.fill(byTestId('signup-email'), email);
-  await page.fill(byTestId('signup-password'), PASSWORD);
-  await page.click(byTestId('signup-submit'));
-  await page.waitForSelector(byTestId('signup-done'));
-  await page.goto(await waitForEmailLink(email, '/verify-email'));
-  await page.waitForSelector(byTestId('verify-success'));
-  await page.goto('/login?next=%2Fcontacts%2Fimport');
-  await hydrated(page);
-  await page.fill(byTestId('login-email'), email);
-  await page.fill(byTestId('login-password'), PASSWORD);
-  await page.click(byTestId('login-submit'));
-  await page.waitForURL('**/contacts/import');
-  await hydrated(page);
-}
 
 async function waitForRows(page, phones) {
   const expected = [...phones].sort().join(',');
@@ -101,7 +73,7 @@ test('contacts CRM: import, filter, edit, export, segment, bulk', { timeout: 240
   watch(page, diagnostics);
   try {
     await step('a "plan" choice field exists (through the API, as an admin would set it up)', diagnostics, async () => {
-      await signUpAndLogIn(page, uniqueEmail('owner-crm'));
+      await signUpAndLogIn(page, { email: uniqueEmail('owner-crm'), company: 'Importadora Ltda', name: 'Iara Import', next: '/contacts/import' });
       const status = await page.evaluate(async () => {
         const me = await (await fetch('/api/v1/me')).json();
         const response = await fetch('/api/v1/contact-fields', {

@@ -7,10 +7,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { BASE_URL, STEP_TIMEOUT, launchBrowser, step, uniqueEmail, waitForEmailLink } from './support.mjs';
+import { BASE_URL, byTestId, hydrated, launchBrowser, signUpAndLogIn, step, STEP_TIMEOUT, uniqueEmail, watch } from './support.mjs';
 
-const PASSWORD = 'correct horse battery staple 42';
-const byTestId = (id) => `[data-testid="${id}"]`;
 const row = (phone) => `${byTestId('contact-row')}[data-phone="${phone}"]`;
 const ANA = '+5511987654321';
 const BRUNO = '+5521998765432';
@@ -23,35 +21,10 @@ after(async () => {
   await browser?.close();
 });
 
-const hydrated = (page) => page.waitForSelector('[data-hydrated="true"]', { state: 'attached' });
 const textOf = async (page, selector) => (await page.locator(selector).first().innerText()).replace(/\s+/g, ' ').trim();
 
-function watch(page, diagnostics) {
-  page.on('pageerror', (error) => diagnostics.push(`pageerror: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') diagnostics.push(`console: ${message.text()}`);
-  });
-}
 
 /** Signs up, confirms the email from the outbox and logs in: one sign-up and one login. */
-async function signUpAndLogIn(page, email) {
-  await page.goto('/signup');
-  await hydrated(page);
-  await page.fill(byTestId('signup-company'), 'Contacts Ltda');
-  await page.fill(byTestId('signup-name'), 'Carla Contatos');
-  await page.fill(byTestId('signup-email'), email);
-  await page.fill(byTestId('signup-password'), PASSWORD);
-  await page.click(byTestId('signup-submit'));
-  await page.waitForSelector(byTestId('signup-done'));
-  await page.goto(await waitForEmailLink(email, '/verify-email'));
-  await page.waitForSelector(byTestId('verify-success'));
-  await page.goto('/login?next=%2Fcontacts');
-  await hydrated(page);
-  await page.fill(byTestId('login-email'), email);
-  await page.fill(byTestId('login-password'), PASSWORD);
-  await page.click(byTestId('login-submit'));
-  await page.waitForURL('**/contacts');
-}
 
 /** Opens the form (new, or the edit form of the row with `phone`) and waits for it. */
 async function openForm(page, phone) {
@@ -95,7 +68,7 @@ test('contacts: create, duplicate, search, edit, delete, phone layout', { timeou
   watch(page, diagnostics);
   try {
     await step('a new company starts with no contacts', diagnostics, async () => {
-      await signUpAndLogIn(page, uniqueEmail('owner-contacts'));
+      await signUpAndLogIn(page, { email: uniqueEmail('owner-contacts'), company: 'Contacts Ltda', name: 'Carla Contatos', next: '/contacts' });
       await page.waitForSelector(`${byTestId('contacts-empty')}[data-kind="none"]`);
     });
 

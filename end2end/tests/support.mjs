@@ -138,3 +138,44 @@ export async function waitForEmailLink(email, pathname, { timeout = 15_000 } = {
   }
   throw new Error(`no email to ${email} with a ${pathname} link in ${OUTBOX_DIR} after ${timeout} ms (${seen} .eml files there)`);
 }
+
+/** The password every end-to-end account uses. */
+export const PASSWORD = 'correct horse battery staple 42';
+
+/** The selector of an element by its `data-testid`. */
+export const byTestId = (id) => `[data-testid="${id}"]`;
+
+/** Waits until the app on `page` is interactive (the WASM bundle hydrated the page). */
+export const hydrated = (page) => page.waitForSelector('[data-hydrated="true"]', { state: 'attached' });
+
+/** Collects uncaught page errors and console errors of `page` into `diagnostics`. */
+export function watch(page, diagnostics) {
+  page.on('pageerror', (error) => diagnostics.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') diagnostics.push(`console: ${message.text()}`);
+  });
+}
+
+/**
+ * Signs up a new company as its owner, follows the emailed verification link, and logs in,
+ * landing on `next` (a path such as `/connections`) once the page is interactive.
+ */
+export async function signUpAndLogIn(page, { email, company, name, next }) {
+  await page.goto('/signup');
+  await hydrated(page);
+  await page.fill(byTestId('signup-company'), company);
+  await page.fill(byTestId('signup-name'), name);
+  await page.fill(byTestId('signup-email'), email);
+  await page.fill(byTestId('signup-password'), PASSWORD);
+  await page.click(byTestId('signup-submit'));
+  await page.waitForSelector(byTestId('signup-done'));
+  await page.goto(await waitForEmailLink(email, '/verify-email'));
+  await page.waitForSelector(byTestId('verify-success'));
+  await page.goto(`/login?next=${encodeURIComponent(next)}`);
+  await hydrated(page);
+  await page.fill(byTestId('login-email'), email);
+  await page.fill(byTestId('login-password'), PASSWORD);
+  await page.click(byTestId('login-submit'));
+  await page.waitForURL(`**${next}`);
+  await hydrated(page);
+}

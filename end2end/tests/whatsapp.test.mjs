@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
-import { BASE_URL, SCREENSHOT_DIR, STEP_TIMEOUT, launchBrowser, requireEnv, step, uniqueEmail, waitForEmailLink } from './support.mjs';
+import { BASE_URL, byTestId, hydrated, launchBrowser, requireEnv, SCREENSHOT_DIR, signUpAndLogIn, step, STEP_TIMEOUT, uniqueEmail, watch } from './support.mjs';
 
 const FAKE_GRAPH_URL = requireEnv('FAKE_GRAPH_URL');
 const PHONE_NUMBER_ID = requireEnv('FAKE_GRAPH_PHONE_NUMBER_ID');
@@ -19,10 +19,11 @@ const GRAPH_TOKEN = requireEnv('FAKE_GRAPH_TOKEN');
 const VERIFIED_NAME = requireEnv('FAKE_GRAPH_VERIFIED_NAME');
 const APP_SECRET = 'e2e-app-secret-4f1c';
 
-const PASSWORD = 'correct horse battery staple 42';
-const byTestId = (id) => `[data-testid="${id}"]`;
 const ANA = { from: '5511987654321', name: 'Ana Souza', phone: '+5511987654321' };
 const BRUNO = { from: '5521998765432', name: 'Bruno Lima', phone: '+5521998765432' };
+/** A 4×4 green PNG, as a customer's photo. */
+const PHOTO_PNG =
+  'iVBORw0KGgoAAAANSUhEUgAAAAQAAAAECAIAAAAmkwkpAAAAEElEQVR4nGNQTX4NRwzEcQBO0hcxU+9NfQAAAABJRU5ErkJggg==';
 const conversationRow = (phone) => `${byTestId('conversation-row')}[data-phone="${phone}"]`;
 
 let browser;
@@ -33,34 +34,8 @@ after(async () => {
   await browser?.close();
 });
 
-const hydrated = (page) => page.waitForSelector('[data-hydrated="true"]', { state: 'attached' });
 
-function watch(page, diagnostics) {
-  page.on('pageerror', (error) => diagnostics.push(`pageerror: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') diagnostics.push(`console: ${message.text()}`);
-  });
-}
 
-async function signUpAndLogIn(page, email) {
-  await page.goto('/signup');
-  await hydrated(page);
-  await page.fill(byTestId('signup-company'), 'Loja da Ana');
-  await page.fill(byTestId('signup-name'), 'Wagner WhatsApp');
-  await page.fill(byTestId('signup-email'), email);
-  await page.fill(byTestId('signup-password'), PASSWORD);
-  await page.click(byTestId('signup-submit'));
-  await page.waitForSelector(byTestId('signup-done'));
-  await page.goto(await waitForEmailLink(email, '/verify-email'));
-  await page.waitForSelector(byTestId('verify-success'));
-  await page.goto('/login?next=%2Fconnections');
-  await hydrated(page);
-  await page.fill(byTestId('login-email'), email);
-  await page.fill(byTestId('login-password'), PASSWORD);
-  await page.click(byTestId('login-submit'));
-  await page.waitForURL('**/connections');
-  await hydrated(page);
-}
 
 /** Saves `<name>.png` when the run refreshes the README screenshots. */
 async function screenshot(page, name) {
@@ -118,7 +93,7 @@ test('WhatsApp: connect a number, test it, and read inbound messages live', { ti
   let verifyToken;
   try {
     await step('an owner opens Connections and sees none yet', diagnostics, async () => {
-      await signUpAndLogIn(page, uniqueEmail('owner-wa'));
+      await signUpAndLogIn(page, { email: uniqueEmail('owner-wa'), company: 'Loja da Ana', name: 'Wagner WhatsApp', next: '/connections' });
       await page.waitForSelector(byTestId('connections-empty'));
     });
 
@@ -248,6 +223,55 @@ test('WhatsApp: connect a number, test it, and read inbound messages live', { ti
       await page.waitForSelector(conversationRow(BRUNO.phone));
     });
 
+    await step("a customer's photo and document show in the thread, fetched from Meta", diagnostics, async () => {
+      await fake('/_fake/inbound_media', {
+        from: ANA.from,
+        name: ANA.name,
+        kind: 'image',
+        mime_type: 'image/png',
+        data_base64: PHOTO_PNG,
+        caption: 'Foto da fachada',
+      });
+      await fake('/_fake/inbound_media', {
+        from: ANA.from,
+        name: ANA.name,
+        kind: 'document',
+        mime_type: 'application/pdf',
+        data_base64: Buffer.from('%PDF-1.4\n%%EOF\n').toString('base64'),
+        filename: 'orcamento.pdf',
+      });
+      const photo = page.locator(`${byTestId('message-media')}[data-kind="image"]`).filter({ hasText: 'Foto da fachada' });
+      await photo.locator(byTestId('message-image')).waitFor();
+      // Loaded through our tenant-checked route, not a link to Meta.
+      const src = await photo.locator(byTestId('message-image')).getAttribute('src');
+      assert.match(src, /^\/api\/v1\/messages\/[0-9a-f-]{36}\/media$/);
+      await page.waitForFunction(() => {
+        const img = document.querySelector('[data-testid="message-image"]');
+        return img && img.complete && img.naturalWidth === 4;
+      });
+      const doc = page.locator(byTestId('message-document'));
+      await doc.waitFor();
+      assert.match(await doc.innerText(), /orcamento\.pdf/);
+      assert.equal(await doc.getAttribute('download'), 'orcamento.pdf');
+    });
+
+    await step('opening a conversation reads it: unread goes to zero and Meta is told', diagnostics, async () => {
+      const bruno = page.locator(conversationRow(BRUNO.phone));
+      assert.ok(Number(await bruno.getAttribute('data-unread')) >= 1);
+      await bruno.click();
+      await page.locator(byTestId('message')).filter({ hasText: 'Bom dia, tem entrega?' }).waitFor();
+      await page.waitForSelector(`${conversationRow(BRUNO.phone)}[data-unread="0"]`);
+      // The mark-as-read job calls the fake's /messages with {"status": "read"}.
+      const deadline = Date.now() + STEP_TIMEOUT;
+      for (;;) {
+        const requests = await (await fetch(`${FAKE_GRAPH_URL}/_fake/requests`)).json();
+        const reads = requests.filter((r) => r.path.endsWith('/messages') && r.body.kind === 'json' && r.body.value.status === 'read');
+        if (reads.some((r) => r.status === 200)) break;
+        assert.ok(Date.now() < deadline, `no mark-as-read reached the fake: ${JSON.stringify(requests.map((r) => r.path))}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    });
+
     await step('Connections and Inbox fit a 390 px phone; the thread has a way back', diagnostics, async () => {
       const phone = await browser.newContext({
         storageState: await context.storageState(),
@@ -282,6 +306,73 @@ test('WhatsApp: connect a number, test it, and read inbound messages live', { ti
       } finally {
         await phone.close();
       }
+    });
+
+    await step('templates sync from Meta and preview with their variables', diagnostics, async () => {
+      await fake('/_fake/template', {
+        name: 'order_update',
+        language: 'pt_BR',
+        category: 'UTILITY',
+        components: [
+          { type: 'HEADER', format: 'TEXT', text: 'Pedido {{1}}' },
+          { type: 'BODY', text: 'Olá {{1}}, seu pedido {{2}} saiu para entrega.' },
+          { type: 'FOOTER', text: 'Loja da Ana' },
+          { type: 'BUTTONS', buttons: [{ type: 'URL', text: 'Rastrear', url: 'https://example.com/r/{{1}}' }] },
+        ],
+      });
+      await page.goto('/connections');
+      await hydrated(page);
+      const card = page.locator(byTestId('connection-card')).filter({ hasText: 'Sales number' });
+      await card.locator(byTestId('connection-templates')).click();
+      await page.waitForURL(/\/connections\/[0-9a-f-]{36}\/templates$/);
+      await page.waitForSelector(byTestId('templates-empty'));
+      assert.match(await page.innerText(byTestId('templates-title')), /Sales number/);
+      await page.click(byTestId('templates-sync'));
+      const row = page.locator(`${byTestId('template-row')}[data-name="order_update"]`);
+      await row.waitFor();
+      assert.equal(await row.getAttribute('data-status'), 'APPROVED');
+      assert.match(await row.locator(byTestId('template-status')).innerText(), /Approved/);
+      await row.locator(byTestId('template-preview-toggle')).click();
+      const body = row.locator(byTestId('template-bubble-body'));
+      assert.equal((await body.innerText()).trim(), 'Olá {{1}}, seu pedido {{2}} saiu para entrega.');
+      await row.locator(`${byTestId('template-var')}[data-index="1"]`).fill('Ana');
+      await row.locator(byTestId('template-header-var')).fill('#123');
+      assert.equal((await body.innerText()).trim(), 'Olá Ana, seu pedido {{2}} saiu para entrega.');
+      assert.equal((await row.locator(byTestId('template-bubble-header')).innerText()).trim(), 'Pedido #123');
+      assert.equal((await row.locator(byTestId('template-bubble-footer')).innerText()).trim(), 'Loja da Ana');
+      assert.equal((await row.locator(byTestId('template-bubble-button')).innerText()).trim(), 'Rastrear');
+    });
+
+    await step('a new template is checked, submitted to Meta, and turns approved live', diagnostics, async () => {
+      await page.click(byTestId('template-new'));
+      await page.waitForSelector(byTestId('template-form'));
+      await page.fill(byTestId('tpl-new-name'), 'Boas Vindas');
+      await page.click(byTestId('tpl-new-submit'));
+      await page.waitForSelector('#tpl-new-name-error');
+      assert.match(await page.innerText('#tpl-new-name-error'), /lower-case/);
+      await page.fill(byTestId('tpl-new-name'), 'boas_vindas');
+      await page.fill(byTestId('tpl-new-body'), 'Oi {{1}}, bem-vindo à Loja da Ana!');
+      await page.click(byTestId('tpl-new-submit'));
+      await page.waitForSelector('#tpl-new-examples-error');
+      await page.fill(`${byTestId('tpl-new-example')}[data-index="1"]`, 'Ana');
+      const bubble = page.locator(`${byTestId('template-form')} ${byTestId('template-bubble-body')}`);
+      assert.equal((await bubble.innerText()).trim(), 'Oi Ana, bem-vindo à Loja da Ana!');
+      await screenshot(page, 'template-new-desktop');
+      await page.click(byTestId('tpl-new-submit'));
+      await page.waitForSelector(byTestId('template-form'), { state: 'detached' });
+      const row = page.locator(`${byTestId('template-row')}[data-name="boas_vindas"]`);
+      await row.waitFor();
+      assert.equal(await row.getAttribute('data-status'), 'PENDING');
+      const created = (await (await fetch(`${FAKE_GRAPH_URL}/_fake/requests`)).json()).filter(
+        (r) => r.method === 'POST' && r.path.endsWith('/message_templates'),
+      );
+      assert.equal(created.length, 1, 'one create request reached Meta');
+      assert.deepEqual(created[0].body.value.components[0].example, { body_text: [['Ana']] });
+      // Meta approves it: the signed webhook updates the row without a reload.
+      const review = await fake('/_fake/template_status', { name: 'boas_vindas', language: 'pt_BR', status: 'APPROVED' });
+      assert.equal(review.status, 200, `the review webhook was refused: ${JSON.stringify(review)}`);
+      await page.waitForSelector(`${byTestId('template-row')}[data-name="boas_vindas"][data-status="APPROVED"]`);
+      await screenshot(page, 'templates-desktop');
     });
 
     await step('editing keeps the secrets unless retyped; a refused token is explained; deleting asks first', diagnostics, async () => {

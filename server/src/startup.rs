@@ -75,6 +75,7 @@ impl Application {
             }),
             Arc::new(SyncTemplatesHandler {
                 db: db.clone(),
+                events: events.clone(),
                 graph: graph.clone(),
                 keyring: Arc::new(keyring.clone()),
             }),

@@ -30,6 +30,19 @@ fn template(name: &str, status: &str) -> Value {
            "components": [{"type": "BODY", "text": "Olá {{1}}, pedido {{2}}."}]})
 }
 
+/// The connections named by the `templates.changed` events received so far.
+fn templates_changed(
+    live: &mut tokio::sync::broadcast::Receiver<std::sync::Arc<shared::ServerEvent>>,
+) -> Vec<uuid::Uuid> {
+    let mut changed = Vec::new();
+    while let Ok(event) = live.try_recv() {
+        if let shared::ServerEvent::TemplatesChanged { connection_id } = *event {
+            changed.push(connection_id);
+        }
+    }
+    changed
+}
+
 #[tokio::test]
 async fn templates_sync_in_pages_and_list_with_their_variables() {
     let (app, fake, user, connection) = world().await;
@@ -37,10 +50,12 @@ async fn templates_sync_in_pages_and_list_with_their_variables() {
         fake.add_template(WABA_ID, template(&format!("t_{n:03}"), "APPROVED"));
     }
     fake.add_template(WABA_ID, template("waiting", "PENDING"));
+    let mut live = app.state.events.subscribe(user.company_id);
     let base = format!("/api/v1/connections/{}/templates", connection.id);
     let result: Value =
         user.session.post(&format!("{base}/sync"), json!({})).await.json().await.unwrap();
     assert_eq!(result, json!({"synced": 121, "removed": 0}));
+    assert_eq!(templates_changed(&mut live), vec![connection.id], "a sync tells open screens");
     let list: Value = user.session.get(&base).await.json().await.unwrap();
     let items = list["items"].as_array().unwrap();
     assert_eq!(items.len(), 121);
@@ -60,6 +75,7 @@ async fn templates_sync_in_pages_and_list_with_their_variables() {
         StatusCode::OK
     );
     app.drain_jobs().await;
+    assert_eq!(templates_changed(&mut live), vec![connection.id], "so does Meta's review");
     let list: Value = user.session.get(&base).await.json().await.unwrap();
     let waiting =
         list["items"].as_array().unwrap().iter().find(|t| t["name"] == "waiting").unwrap().clone();

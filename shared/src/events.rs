@@ -40,6 +40,10 @@ pub enum ServerEvent {
     /// A connection was added, changed, checked or removed.
     #[serde(rename = "connections.changed")]
     ConnectionsChanged { by_user_id: Option<Uuid> },
+    /// A connection's templates were synced, created, or changed at Meta (approved, rejected,
+    /// paused, re-rated); template screens refetch.
+    #[serde(rename = "templates.changed")]
+    TemplatesChanged { connection_id: Uuid },
     /// A message was stored (inbound from a customer, or outbound).
     #[serde(rename = "message.created")]
     MessageCreated { message: Box<MessageDto> },

@@ -598,6 +598,59 @@ messages! {
     QualityYellow => "Medium quality", "Qualidade média";
     QualityRed => "Low quality", "Qualidade baixa";
     QualityUnknown => "Quality unknown", "Qualidade desconhecida";
+
+    // Message templates (a WhatsApp Cloud connection's).
+    Templates => "Templates", "Modelos";
+    TemplatesTitle => "Message templates", "Modelos de mensagem";
+    TemplatesSubtitle => "Meta-approved templates are the only messages WhatsApp delivers when a customer has not written in the last 24 hours, and the ones campaigns send.",
+        "Modelos aprovados pela Meta são as únicas mensagens que o WhatsApp entrega quando o cliente não escreveu nas últimas 24 horas, e são os que as campanhas enviam.";
+    TemplatesReadOnly => "Anyone can sync and preview templates; only owners and admins can submit new ones.",
+        "Qualquer pessoa pode sincronizar e pré-visualizar modelos; só proprietários e administradores podem enviar novos.";
+    SyncTemplates => "Sync from Meta", "Sincronizar com a Meta";
+    TemplatesSynced => "{synced} template(s) read from Meta, {removed} removed.", "{synced} modelo(s) lidos da Meta, {removed} removido(s).";
+    TemplatesSyncRefused => "Meta refused the sync:", "A Meta recusou a sincronização:";
+    NoTemplates => "No templates yet", "Nenhum modelo ainda";
+    NoTemplatesHint => "Sync to read this number's templates from its WhatsApp Business account, or create one and submit it for Meta's review.",
+        "Sincronize para ler os modelos da conta do WhatsApp Business deste número, ou crie um e envie para a análise da Meta.";
+    NewTemplate => "New template", "Novo modelo";
+    NewTemplateHint => "Meta reviews every template, usually within minutes; it can be sent once approved.",
+        "A Meta analisa cada modelo, geralmente em minutos; ele pode ser enviado depois de aprovado.";
+    TplApproved => "Approved", "Aprovado";
+    TplPending => "In review", "Em análise";
+    TplRejected => "Rejected", "Rejeitado";
+    TplPaused => "Paused", "Pausado";
+    TplDisabled => "Disabled", "Desativado";
+    CategoryMarketing => "Marketing", "Marketing";
+    CategoryUtility => "Utility", "Utilidade";
+    CategoryAuthentication => "Authentication", "Autenticação";
+    TemplateRejectedReason => "Meta's reason: {reason}", "Motivo da Meta: {reason}";
+    Preview => "Preview", "Pré-visualizar";
+    HidePreview => "Hide preview", "Ocultar";
+    TemplateVariables => "Variables", "Variáveis";
+    TemplateVariableN => "Variable {{{n}}}", "Variável {{{n}}}";
+    TemplateHeaderVariable => "Header variable {{1}}", "Variável do cabeçalho {{1}}";
+    TemplateNoVariables => "This template has no variables.", "Este modelo não tem variáveis.";
+    CustomerSees => "What the customer sees", "O que o cliente vê";
+    TemplateName => "Name", "Nome";
+    TemplateNameHint => "Lower-case letters, digits and _, e.g. order_update.", "Letras minúsculas, números e _, por exemplo pedido_enviado.";
+    TemplateNameInvalid => "Use lower-case letters, digits and _ only.", "Use apenas letras minúsculas, números e _.";
+    TemplateLanguage => "Language code", "Código do idioma";
+    TemplateLanguageHint => "As Meta writes it: pt_BR, en_US, es…", "Como a Meta escreve: pt_BR, en_US, es…";
+    TemplateLanguageRequired => "Give the language code.", "Informe o código do idioma.";
+    TemplateCategory => "Category", "Categoria";
+    TemplateCategoryHint => "Utility: about an order or account. Marketing: offers and news.",
+        "Utilidade: sobre um pedido ou conta. Marketing: ofertas e novidades.";
+    TemplateHeader => "Header (optional)", "Cabeçalho (opcional)";
+    TemplateBody => "Message", "Mensagem";
+    TemplateBodyHint => "Write {{1}}, {{2}}… where each customer's details go.", "Escreva {{1}}, {{2}}… onde entram os dados de cada cliente.";
+    TemplateBodyRequired => "Write the message.", "Escreva a mensagem.";
+    TemplateFooter => "Footer (optional)", "Rodapé (opcional)";
+    TemplateExamples => "Sample values for Meta's review", "Valores de exemplo para a análise da Meta";
+    TemplateExamplesHint => "Meta asks for an example of every variable.", "A Meta pede um exemplo de cada variável.";
+    TemplateExamplesRequired => "Give a sample for every variable.", "Dê um exemplo para cada variável.";
+    TemplateExists => "A template with this name and language exists.", "Já existe um modelo com este nome e idioma.";
+    SubmitTemplate => "Submit to Meta", "Enviar para a Meta";
+    TemplateSubmitted => "Template submitted to Meta for review.", "Modelo enviado para análise da Meta.";
     LastChecked => "Checked {when}", "Verificada em {when}";
     NeverChecked => "Not checked yet: press Test connection.", "Ainda não verificada: use Testar conexão.";
     CallbackUrl => "Callback URL", "URL de retorno (Callback URL)";
@@ -660,7 +713,7 @@ messages! {
     MsgOrder => "Order", "Pedido";
     MsgTemplate => "Template", "Modelo";
     MsgUnsupported => "This message type cannot be shown yet.", "Este tipo de mensagem ainda não pode ser exibido.";
-    MediaArrivesLater => "Media preview arrives in a later release.", "A visualização de mídia chega em uma próxima versão.";
+    MediaDownloading => "Downloading from WhatsApp…", "Baixando do WhatsApp…";
     OpenInMaps => "Open in Google Maps", "Abrir no Google Maps";
     MessageDeleted => "This message was deleted.", "Esta mensagem foi apagada.";
     Edited => "edited", "editada";

@@ -34,7 +34,8 @@ pub fn placeholder_count(text: &str) -> usize {
     highest
 }
 
-/// Replaces `{{n}}` with `values[n-1]`; a missing value stays visible as `{{n}}`.
+/// Replaces `{{n}}` with `values[n-1]`; a missing or blank value stays visible as `{{n}}`, so a
+/// preview shows what is still to be filled in.
 pub fn fill(text: &str, values: &[String]) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -44,7 +45,12 @@ pub fn fill(text: &str, values: &[String]) -> String {
         match after.find("}}") {
             Some(end) => {
                 let inner = &after[..end];
-                match inner.trim().parse::<usize>().ok().and_then(|n| values.get(n.wrapping_sub(1)))
+                match inner
+                    .trim()
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|n| values.get(n.wrapping_sub(1)))
+                    .filter(|value| !value.trim().is_empty())
                 {
                     Some(value) => out.push_str(value),
                     None => {
@@ -145,5 +151,11 @@ mod tests {
         assert_eq!(rendered.body, "Olá Ana, seu pedido #123 saiu. {{3}}");
         assert_eq!(rendered.footer.as_deref(), Some("Acme"));
         assert_eq!(rendered.buttons, ["Rastrear"]);
+    }
+
+    #[test]
+    fn blank_values_leave_their_placeholder_visible() {
+        let values = vec!["Ana".to_owned(), "  ".to_owned()];
+        assert_eq!(fill("Olá {{1}}, pedido {{2}}", &values), "Olá Ana, pedido {{2}}");
     }
 }

@@ -423,18 +423,7 @@ impl FakeGraph {
     /// `category`, `components`). Missing `id` is assigned, missing `status` = `APPROVED`.
     /// Returns the template id.
     pub fn add_template(&self, waba_id: &str, template: Value) -> String {
-        let mut s = self.shared.state();
-        let mut t = template;
-        let id = match t.get("id").and_then(Value::as_str) {
-            Some(id) => id.to_string(),
-            None => (5_000_000_000_000u64 + s.next_id()).to_string(),
-        };
-        if let Some(o) = t.as_object_mut() {
-            o.insert("id".into(), json!(id));
-            o.entry("status").or_insert(json!("APPROVED"));
-        }
-        s.templates.push((waba_id.to_string(), t));
-        id
+        seed_template(&mut self.shared.state(), waba_id, template)
     }
 
     /// Changes a template's status (e.g. `PENDING` → `APPROVED`).
@@ -581,6 +570,20 @@ impl Drop for FakeGraph {
             let _ = tx.send(());
         }
     }
+}
+
+/// See [`FakeGraph::add_template`]; also behind `POST /_fake/template`.
+fn seed_template(s: &mut State, waba_id: &str, mut template: Value) -> String {
+    let id = match template.get("id").and_then(Value::as_str) {
+        Some(id) => id.to_string(),
+        None => (5_000_000_000_000u64 + s.next_id()).to_string(),
+    };
+    if let Some(o) = template.as_object_mut() {
+        o.insert("id".into(), json!(id));
+        o.entry("status").or_insert(json!("APPROVED"));
+    }
+    s.templates.push((waba_id.to_string(), template));
+    id
 }
 
 fn insert_media(s: &mut State, bytes: Vec<u8>, mime: String, owner: Option<String>) -> String {

@@ -18,8 +18,8 @@ use serde_json::{json, Value};
 use super::spec::Operation;
 use super::webhook::{self, Business, StatusUpdate};
 use super::{
-    insert_media, GraphErrorSpec, RecordedBody, RecordedRequest, SentMessage, Shared, State,
-    WebhookDelivery, GRAPH_VERSION,
+    insert_media, seed_template, GraphErrorSpec, RecordedBody, RecordedRequest, SentMessage,
+    Shared, State, WebhookDelivery, GRAPH_VERSION,
 };
 
 /// Meta caps media uploads at 100 MB.
@@ -32,6 +32,9 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
         .route("/whatsapp_business/attachments/", get(download_media))
         .route("/_fake/webhook", post(control_webhook))
         .route("/_fake/inbound", post(control_inbound))
+        .route("/_fake/inbound_media", post(control_inbound_media))
+        .route("/_fake/template", post(control_template))
+        .route("/_fake/template_status", post(control_template_status))
         .route("/_fake/status", post(control_status))
         .route("/_fake/sent", get(control_sent))
         .route("/_fake/requests", get(control_requests))
@@ -892,6 +895,125 @@ async fn control_inbound(
     let name = s("name").unwrap_or_else(|| "Demo User".into());
     let message = json!({ "type": "text", "text": { "body": text } });
     match emit_inbound(&shared, s("phone_number_id").as_deref(), &from, &name, message).await {
+        Ok(d) => Json(d).into_response(),
+        Err(e) => control_error(&e),
+    }
+}
+
+/// A customer sends media: the bytes are stored as Meta media (downloadable with the phone's
+/// token, like real inbound media) and a signed `image`/`audio`/... webhook is posted.
+async fn control_inbound_media(
+    AxState(shared): AxState<Arc<Shared>>,
+    Json(body): Json<Value>,
+) -> Response {
+    let s = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_string);
+    let usage = "expected {from, name?, kind: image|audio|video|document|sticker, mime_type, \
+                 data_base64, caption?, filename?, phone_number_id?}";
+    let (Some(from), Some(kind), Some(mime), Some(data)) =
+        (s("from"), s("kind"), s("mime_type"), s("data_base64"))
+    else {
+        return control_error(&anyhow::anyhow!(usage));
+    };
+    if !["image", "audio", "video", "document", "sticker"].contains(&kind.as_str()) {
+        return control_error(&anyhow::anyhow!("unknown kind {kind:?}; {usage}"));
+    }
+    let bytes = match base64::engine::general_purpose::STANDARD.decode(data.trim()) {
+        Ok(bytes) => bytes,
+        Err(e) => return control_error(&anyhow::anyhow!("data_base64: {e}")),
+    };
+    let (media_id, sha256) = {
+        let mut state = shared.state();
+        let id = insert_media(&mut state, bytes, mime.clone(), None);
+        let sha256 = state.media.get(&id).map(|m| m.sha256.clone()).unwrap_or_default();
+        (id, sha256)
+    };
+    let mut media = json!({ "id": media_id, "mime_type": mime, "sha256": sha256 });
+    for field in ["caption", "filename"] {
+        if let Some(value) = s(field) {
+            media[field] = json!(value);
+        }
+    }
+    let name = s("name").unwrap_or_else(|| "Demo User".into());
+    let mut message = json!({ "type": kind });
+    message[kind.as_str()] = media;
+    match emit_inbound(&shared, s("phone_number_id").as_deref(), &from, &name, message).await {
+        Ok(d) => Json(json!({ "media_id": media_id, "delivery": d })).into_response(),
+        Err(e) => control_error(&e),
+    }
+}
+
+/// Seeds a template as if it had been created and reviewed at Meta (`status` defaults to
+/// `APPROVED`); the WABA defaults to the first phone number's.
+async fn control_template(
+    AxState(shared): AxState<Arc<Shared>>,
+    Json(mut body): Json<Value>,
+) -> Response {
+    let usage = "expected {name, language, category, components, status?, waba_id?}";
+    for field in ["name", "language", "category"] {
+        if body.get(field).and_then(Value::as_str).is_none() {
+            return control_error(&anyhow::anyhow!("{field} is missing; {usage}"));
+        }
+    }
+    if !body.get("components").is_some_and(Value::is_array) {
+        return control_error(&anyhow::anyhow!("components must be an array; {usage}"));
+    }
+    let mut state = shared.state();
+    let waba = match body.as_object_mut().and_then(|o| o.remove("waba_id")) {
+        Some(Value::String(waba)) => waba,
+        _ => match state.phones.first() {
+            Some(phone) => phone.waba_id.clone(),
+            None => return control_error(&anyhow::anyhow!("no phone number configured")),
+        },
+    };
+    let id = seed_template(&mut state, &waba, body);
+    Json(json!({ "id": id, "waba_id": waba })).into_response()
+}
+
+/// Meta finished reviewing a template: its status changes here and a signed
+/// `message_template_status_update` webhook (shaped like Meta's) is posted.
+async fn control_template_status(
+    AxState(shared): AxState<Arc<Shared>>,
+    Json(body): Json<Value>,
+) -> Response {
+    let s = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_string);
+    let (Some(name), Some(language), Some(status)) = (s("name"), s("language"), s("status")) else {
+        return control_error(&anyhow::anyhow!(
+            "expected {{name, language, status: APPROVED|REJECTED|PAUSED|DISABLED, reason?}}"
+        ));
+    };
+    let payload = {
+        let mut state = shared.state();
+        let Some((waba, template)) = state.templates.iter_mut().find(|(_, t)| {
+            t.get("name").and_then(Value::as_str) == Some(name.as_str())
+                && t.get("language").and_then(Value::as_str) == Some(language.as_str())
+        }) else {
+            return control_error(&anyhow::anyhow!("no template {name}/{language} at the fake"));
+        };
+        template["status"] = json!(status);
+        let id = template.get("id").and_then(Value::as_str).unwrap_or_default();
+        let mut value = json!({
+            "event": status,
+            "message_template_id": id.parse::<u64>().map_or_else(|_| json!(id), |n| json!(n)),
+            "message_template_name": name,
+            "message_template_language": language,
+            "reason": s("reason").unwrap_or_else(|| "NONE".into()),
+        });
+        if let Some(category) = template.get("category") {
+            value["message_template_category"] = category.clone();
+        }
+        if let Some(reason) = s("reason") {
+            value["rejection_info"] = json!({ "reason": reason, "recommendation": "" });
+        }
+        json!({
+            "object": "whatsapp_business_account",
+            "entry": [{
+                "id": waba.clone(),
+                "time": now_secs(),
+                "changes": [{ "value": value, "field": "message_template_status_update" }]
+            }]
+        })
+    };
+    match deliver(&shared, payload, None).await {
         Ok(d) => Json(d).into_response(),
         Err(e) => control_error(&e),
     }

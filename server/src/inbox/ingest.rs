@@ -447,6 +447,7 @@ pub async fn record_template_update(
         ));
     } else {
         outcome.stored += 1;
+        outcome.events.push(ServerEvent::TemplatesChanged { connection_id: connection.id });
     }
     Ok(())
 }

@@ -12,7 +12,7 @@ use serde_json::json;
 use shared::{
     api::{CreateTemplateRequest, TemplateDto, TemplateSend, TemplateSyncResult},
     templates::{body_text, placeholder_count},
-    ErrorCode,
+    ErrorCode, ServerEvent,
 };
 use uuid::Uuid;
 
@@ -27,6 +27,7 @@ use crate::{
         Tenant,
     },
     error::{AppError, AppResult},
+    events::EventBus,
     jobs::{self, Job, JobError, JobFuture, JobHandler, NewJob},
     state::AppState,
 };
@@ -83,7 +84,7 @@ pub async fn sync(
     connection_id: Uuid,
 ) -> AppResult<TemplateSyncResult> {
     let connection = find_live(&state.db, auth.tenant(), connection_id).await?;
-    sync_connection(&state.db, &state.graph, &state.keyring, &connection).await
+    sync_connection(&state.db, &state.events, &state.graph, &state.keyring, &connection).await
 }
 
 /// The sync itself, shared by the endpoint and the hourly job.
@@ -92,6 +93,7 @@ pub async fn sync(
 /// As [`sync`].
 pub async fn sync_connection(
     db: &DatabaseConnection,
+    events: &EventBus,
     graph: &GraphClient,
     keyring: &Keyring,
     connection: &connections::Model,
@@ -169,6 +171,10 @@ pub async fn sync_connection(
             .await?;
     }
     txn.commit().await?;
+    events.publish(
+        connection.company_id,
+        ServerEvent::TemplatesChanged { connection_id: connection.id },
+    );
     tracing::info!(connection_id = %connection.id, synced, removed, "templates synced");
     Ok(TemplateSyncResult { synced, removed })
 }
@@ -255,6 +261,10 @@ pub async fn create(
         updated_at: Set(now),
     };
     let inserted = message_templates::Entity::insert(row).exec_with_returning(&state.db).await?;
+    state.events.publish(
+        tenant.company_id(),
+        ServerEvent::TemplatesChanged { connection_id: connection.id },
+    );
     Ok(to_dto(&inserted))
 }
 
@@ -328,6 +338,7 @@ pub struct SyncTemplates {
 /// Performs `templates.sync` jobs.
 pub struct SyncTemplatesHandler {
     pub db: DatabaseConnection,
+    pub events: EventBus,
     pub graph: GraphClient,
     pub keyring: std::sync::Arc<Keyring>,
 }
@@ -339,6 +350,7 @@ impl JobHandler for SyncTemplatesHandler {
 
     fn perform(&self, job: Job) -> JobFuture {
         let db = self.db.clone();
+        let events = self.events.clone();
         let graph = self.graph.clone();
         let keyring = self.keyring.clone();
         Box::pin(async move {
@@ -353,7 +365,7 @@ impl JobHandler for SyncTemplatesHandler {
             else {
                 return Ok(());
             };
-            sync_connection(&db, &graph, &keyring, &connection)
+            sync_connection(&db, &events, &graph, &keyring, &connection)
                 .await
                 .map(|_| ())
                 .map_err(|err| JobError::Retry(anyhow::anyhow!("template sync failed: {err:?}")))

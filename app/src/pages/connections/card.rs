@@ -149,8 +149,17 @@ pub fn ConnectionCard(
     };
     let actions = move || {
         view! {
+            <div class="flex w-full flex-wrap gap-2 sm:w-auto">
+                <a
+                    href=format!("/connections/{id}/templates")
+                    class="btn btn-secondary btn-sm"
+                    data-testid="connection-templates"
+                >
+                    <Icon icon=IconName::Megaphone class="size-4"/>
+                    <span>{t(Key::Templates)}</span>
+                </a>
             <Show when=move || manager.get() && !editing.get()>
-                <div class="flex w-full flex-wrap gap-2 sm:w-auto">
+                <div class="contents">
                     <button
                         type="button"
                         class="btn btn-primary btn-sm"
@@ -187,6 +196,7 @@ pub fn ConnectionCard(
                     </button>
                 </div>
             </Show>
+            </div>
         }
         .into_any()
     };

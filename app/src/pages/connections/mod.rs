@@ -8,6 +8,7 @@
 
 mod card;
 mod form;
+pub mod templates;
 
 use leptos::prelude::*;
 use shared::{api::ConnectionDto, i18n::Key};

@@ -103,6 +103,16 @@ pub fn media_label(kind: &str) -> Option<Key> {
     })
 }
 
+/// The file name a customer gave a document (`payload.filename`), if any.
+pub fn media_filename(payload: &Value) -> Option<String> {
+    payload
+        .get("filename")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .map(str::to_owned)
+}
+
 /// The translated word for an outbound delivery status.
 pub fn status_key(status: &str) -> Option<Key> {
     Some(match status {

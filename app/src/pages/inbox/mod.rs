@@ -287,6 +287,7 @@ impl Thread {
                     self.older.try_set(page.next_cursor);
                     set_if_changed(self.state, LoadState::Ready);
                     self.appended.try_update(|n| *n += 1);
+                    self.mark_read(api);
                 }
                 (Err(failure), _) | (_, Err(failure)) => {
                     set_if_changed(self.state, LoadState::Failed(failure.key()));
@@ -335,6 +336,22 @@ impl Thread {
         });
     }
 
+    /// The agent has the conversation open: its unread count goes to zero here and for the
+    /// team, and the customer sees blue ticks. Nothing to do (and no request) when all is read.
+    fn mark_read(self, api: Api) {
+        let Some(conversation) = self.conversation.get_untracked() else {
+            return;
+        };
+        if conversation.unread_count == 0 || !page_visible() {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            // The server answers `conversation.updated` with the new count; a failure leaves the
+            // count as it was and the next message or visit tries again.
+            let _ = api.post_empty::<()>(&format!("/conversations/{}/read", conversation.id)).await;
+        });
+    }
+
     /// A message was created or changed somewhere in the company.
     fn apply_message(self, message: MessageDto) {
         if self.id.get_untracked() != Some(message.conversation_id) {
@@ -355,11 +372,26 @@ impl Thread {
         }
     }
 
-    fn apply_conversation(self, conversation: &ConversationDto) {
+    /// A change of the open conversation; a message that arrived while it is open (unread
+    /// above zero) is read at once.
+    fn apply_conversation(self, api: Api, conversation: &ConversationDto) {
         if self.id.get_untracked() == Some(conversation.id) {
             self.conversation.set(Some(conversation.clone()));
+            if self.state.get_untracked() == LoadState::Ready {
+                self.mark_read(api);
+            }
         }
     }
+}
+
+/// Whether the tab is in front: a message is not "read" while the agent looks elsewhere.
+fn page_visible() -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        !leptos::prelude::document().hidden()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    false
 }
 
 /// The current time, moving every 30 s so relative times and the 24-hour window stay true.
@@ -395,7 +427,7 @@ pub fn InboxPage() -> impl IntoView {
             thread.apply_message(message.as_ref().clone());
         }
         ServerEvent::ConversationUpdated { conversation } => {
-            thread.apply_conversation(conversation);
+            thread.apply_conversation(api, conversation);
             conversations.apply(conversation.as_ref().clone());
         }
         _ => {}

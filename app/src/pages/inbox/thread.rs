@@ -28,12 +28,13 @@ impl Item {
         match self {
             Item::Day(day) => format!("day-{day}"),
             Item::Message(m) => format!(
-                "{}:{}:{:?}:{:?}:{}",
+                "{}:{}:{:?}:{:?}:{}:{}",
                 m.id,
                 m.status,
                 m.edited_at,
                 m.revoked_at,
-                m.text.as_deref().map_or(0, str::len)
+                m.text.as_deref().map_or(0, str::len),
+                m.media_url.is_some()
             ),
         }
     }
@@ -326,14 +327,27 @@ fn Content(message: MessageDto, muted: &'static str) -> impl IntoView {
         .into_any();
     }
     if let Some(key) = format::media_label(&message.kind) {
-        return view! {
-            <div data-testid="message-media">
-                {label(key, IconName::Paperclip)}
-                {body(text)}
-                <p class=format!("mt-0.5 text-xs {muted}")>{t(Key::MediaArrivesLater)}</p>
-            </div>
-        }
-        .into_any();
+        let caption = body(text);
+        return match message.media_url.clone() {
+            Some(url) => view! {
+                <div data-testid="message-media" data-kind=message.kind.clone()>
+                    <Media kind=message.kind.clone() url filename=format::media_filename(&message.payload) muted/>
+                    {caption}
+                </div>
+            }
+            .into_any(),
+            // The `media.fetch` job has not finished yet; `message.updated` brings the URL.
+            None => view! {
+                <div data-testid="message-media" data-kind=message.kind.clone()>
+                    {label(key, IconName::Paperclip)}
+                    {caption}
+                    <p class=format!("mt-0.5 text-xs {muted}") data-testid="message-media-pending">
+                        {t(Key::MediaDownloading)}
+                    </p>
+                </div>
+            }
+            .into_any(),
+        };
     }
     match message.kind.as_str() {
         "text" | "system" => body(text).into_any(),
@@ -415,6 +429,62 @@ fn Content(message: MessageDto, muted: &'static str) -> impl IntoView {
             }
             .into_any(),
         },
+    }
+}
+
+/// A stored media file, shown the way a phone would: pictures inline, players for sound and
+/// video, a download for documents. `url` is our tenant-checked route, same origin.
+#[component]
+fn Media(
+    kind: String,
+    url: String,
+    filename: Option<String>,
+    muted: &'static str,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    match kind.as_str() {
+        "image" | "sticker" => {
+            let size = if kind == "sticker" { "size-32 object-contain" } else { "max-h-72 w-auto rounded-lg object-cover" };
+            let href = url.clone();
+            view! {
+                <a href=href target="_blank" rel="noopener" class="block" data-testid="message-image-link">
+                    <img
+                        src=url
+                        loading="lazy"
+                        alt=move || i18n.lang().t(if kind == "sticker" { Key::MsgSticker } else { Key::MsgImage })
+                        class=format!("{size} max-w-full")
+                        data-testid="message-image"
+                    />
+                </a>
+            }
+            .into_any()
+        }
+        "audio" => view! {
+            <audio controls preload="none" src=url class="w-64 max-w-full" data-testid="message-audio"></audio>
+        }
+        .into_any(),
+        "video" => view! {
+            <video controls preload="metadata" src=url class="max-h-72 max-w-full rounded-lg" data-testid="message-video"></video>
+        }
+        .into_any(),
+        _ => {
+            let name = filename.unwrap_or_default();
+            let shown = name.clone();
+            view! {
+                <a
+                    href=url
+                    download=(!name.is_empty()).then_some(name)
+                    class=format!("flex items-center gap-2 rounded-lg bg-black/5 px-3 py-2 text-sm font-medium underline-offset-2 hover:underline {muted}")
+                    data-testid="message-document"
+                >
+                    <Icon icon=IconName::Download class="size-4 shrink-0"/>
+                    <span class="min-w-0 break-all">
+                        {move || if shown.is_empty() { i18n.lang().t(Key::MsgDocument).to_owned() } else { shown.clone() }}
+                    </span>
+                </a>
+            }
+            .into_any()
+        }
     }
 }
 
