@@ -10,6 +10,7 @@ mod m20261125_000002_jobs;
 mod m20261125_000003_contacts;
 mod m20261125_000004_contact_settings;
 mod m20261126_000005_channels;
+mod m20261126_000006_inbox;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_contacts::Migration),
             Box::new(m20261125_000004_contact_settings::Migration),
             Box::new(m20261126_000005_channels::Migration),
+            Box::new(m20261126_000006_inbox::Migration),
         ]
     }
 }

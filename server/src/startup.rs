@@ -161,6 +161,11 @@ impl Application {
                 loop {
                     tick.tick().await;
                     state.limits.prune();
+                    if let Err(err) =
+                        crate::inbox::manage::wake_snoozed(&state.db, &state.events).await
+                    {
+                        tracing::warn!(error = ?err, "could not reopen snoozed conversations");
+                    }
                     // Templates change at Meta (approvals arrive by webhook, edits may not):
                     // mirror them hourly, starting a minute after start-up.
                     if minutes % 60 == 1 && state.config.workers > 0 {

@@ -5,7 +5,9 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::{conformance_dir, error_code, spawn_app, CloudConnection, TestApp, TestUser};
+use common::{
+    conformance_dir, error_code, spawn_app, text_delivery, CloudConnection, TestApp, TestUser,
+};
 use reqwest::{Client, StatusCode};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{json, Value};
@@ -32,20 +34,6 @@ async fn setup() -> (TestApp, TestUser, CloudConnection) {
     let user = app.verified_user("Acme").await;
     let connection = app.cloud_connection(&user, "106540352242922").await;
     (app, user, connection)
-}
-
-fn text_delivery(from: &str, name: &str, wamid: &str, text: &str, timestamp: i64) -> Vec<u8> {
-    serde_json::to_vec(&json!({
-        "object": "whatsapp_business_account",
-        "entry": [{"id": "102290129340398", "changes": [{"field": "messages", "value": {
-            "messaging_product": "whatsapp",
-            "metadata": {"display_phone_number": "15550783881", "phone_number_id": "106540352242922"},
-            "contacts": [{"profile": {"name": name}, "wa_id": from}],
-            "messages": [{"from": from, "id": wamid, "timestamp": timestamp.to_string(),
-                          "type": "text", "text": {"body": text}}]
-        }}]}]
-    }))
-    .unwrap()
 }
 
 #[tokio::test]

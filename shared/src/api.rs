@@ -749,6 +749,63 @@ pub struct ConversationDto {
     pub unread_count: i32,
     /// The last message, shortened, for the list.
     pub last_message_preview: Option<String>,
+    /// A snoozed conversation reopens by itself then (or when the customer writes).
+    pub snoozed_until: Option<DateTime<Utc>>,
+}
+
+/// `PATCH /api/v1/conversations/{id}`: any of status, assignee (`null` unassigns), labels
+/// (replace the set). Each change is recorded as an activity line in the thread.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct UpdateConversationRequest {
+    /// `open`, `pending`, `resolved`, or `snoozed` (with `snoozed_until`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// A teammate's user id, or `null` to leave it unassigned. Agents may take an unassigned
+    /// conversation and hand on their own; owners and admins assign any.
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Uuid>, nullable))]
+    pub assignee_id: Option<Option<Uuid>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<Vec<String>>,
+    /// With `status: snoozed`: when it reopens (in the future).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snoozed_until: Option<DateTime<Utc>>,
+}
+
+/// Tells "absent" (`None`) from "null" (`Some(None)`) for fields where null means "clear it".
+fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// `POST /api/v1/conversations/{id}/notes`: a private note, seen by the team only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct NoteRequest {
+    pub text: String,
+}
+
+/// A saved answer agents insert with `/shortcut` in the composer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CannedReplyDto {
+    pub id: Uuid,
+    /// Lower-case letters, digits, `-` and `_`, typed after `/`.
+    pub shortcut: String,
+    pub body: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// `POST /api/v1/canned-replies`, `PATCH /api/v1/canned-replies/{id}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CannedReplyRequest {
+    pub shortcut: String,
+    pub body: String,
 }
 
 /// One message of a conversation.
@@ -757,19 +814,24 @@ pub struct ConversationDto {
 pub struct MessageDto {
     pub id: Uuid,
     pub conversation_id: Uuid,
-    /// `in` (from the customer) or `out`.
+    /// `in` (from the customer), `out`, or `internal` (the team's notes and activity lines).
     pub direction: String,
     /// `text`, `image`, `audio`, `video`, `document`, `sticker`, `location`, `contacts`,
-    /// `reaction`, `interactive`, `button`, `order`, `system`, `unsupported`, `template`.
+    /// `reaction`, `interactive`, `button`, `order`, `system`, `unsupported`, `template`; internal
+    /// ones: `note`, and `activity` (`payload.action` says what changed: `assigned`,
+    /// `unassigned`, `status`, `labels`, with who did it in `payload.by_name`).
     pub kind: String,
     pub text: Option<String>,
     /// Where the UI fetches the media (authenticated), for media kinds.
     pub media_url: Option<String>,
-    /// in: `received`; out: `queued`, `sent`, `delivered`, `read`, `played`, `failed`.
+    /// in: `received`; out: `queued`, `sent`, `delivered`, `read`, `played`, `failed`;
+    /// internal (notes and activity lines, never sent): `internal`.
     pub status: String,
     /// Why it failed, in plain words (with the provider's code).
     pub error: Option<String>,
     pub error_code: Option<i32>,
+    /// The teammate who sent it (replies) or wrote it (notes, activity lines).
+    pub sent_by_user_id: Option<Uuid>,
     /// Kind-specific details (location, shared contacts, reply ids, reaction, ...).
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub payload: serde_json::Value,

@@ -44,6 +44,8 @@ pub enum ErrorCode {
     InvalidSignature,
     /// Outside WhatsApp's 24-hour customer-service window only a template may be sent.
     WindowClosed,
+    /// Another agent has the conversation; `message` names them.
+    ConversationTaken,
     /// The messaging provider (Meta's Graph API, Twilio) refused the request or could not be
     /// reached; `message` says what it answered.
     ProviderError,
@@ -80,6 +82,7 @@ impl ErrorCode {
             ErrorCode::InvalidToken => "invalid_token",
             ErrorCode::InvalidSignature => "invalid_signature",
             ErrorCode::WindowClosed => "window_closed",
+            ErrorCode::ConversationTaken => "conversation_taken",
             ErrorCode::ProviderError => "provider_error",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::PayloadTooLarge => "payload_too_large",
@@ -107,7 +110,8 @@ impl ErrorCode {
             ErrorCode::EmailTaken
             | ErrorCode::Conflict
             | ErrorCode::ContactExists
-            | ErrorCode::WindowClosed => 409,
+            | ErrorCode::WindowClosed
+            | ErrorCode::ConversationTaken => 409,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::RateLimited => 429,

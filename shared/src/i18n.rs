@@ -106,6 +106,7 @@ messages! {
     ErrInvalidSignature => "The webhook signature does not match.", "A assinatura do webhook não confere.";
     ErrWindowClosed => "More than 24 hours since the customer last wrote: send a template instead.",
         "Mais de 24 horas desde a última mensagem do cliente: envie um modelo (template).";
+    ErrConversationTaken => "A teammate has just taken this conversation.", "Alguém da equipe acabou de assumir esta conversa.";
     ErrProviderError => "WhatsApp (Meta) refused the request or could not be reached.",
         "O WhatsApp (Meta) recusou o pedido ou não respondeu.";
     ErrRateLimited => "Too many attempts. Wait a minute and try again.",
@@ -747,6 +748,7 @@ impl Key {
             ErrorCode::InvalidToken => Key::ErrInvalidToken,
             ErrorCode::InvalidSignature => Key::ErrInvalidSignature,
             ErrorCode::WindowClosed => Key::ErrWindowClosed,
+            ErrorCode::ConversationTaken => Key::ErrConversationTaken,
             ErrorCode::ProviderError => Key::ErrProviderError,
             ErrorCode::RateLimited => Key::ErrRateLimited,
             ErrorCode::PayloadTooLarge => Key::ErrPayloadTooLarge,

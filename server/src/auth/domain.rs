@@ -71,6 +71,7 @@ pub async fn signup(
         id: Set(company_id),
         name: Set(company_name.into_inner()),
         default_country: Set(DEFAULT_COUNTRY.to_owned()),
+        auto_assign: Set(false),
         created_at: Set(now),
         updated_at: Set(now),
     }

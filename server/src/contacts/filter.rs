@@ -32,7 +32,8 @@ pub fn like_pattern(needle: &str) -> String {
     format!("%{escaped}%")
 }
 
-fn like(needle: &str) -> LikeExpr {
+/// `LIKE '%needle%' ESCAPE '\'`, the needle matched literally.
+pub fn like(needle: &str) -> LikeExpr {
     LikeExpr::new(like_pattern(needle)).escape('\\')
 }
 

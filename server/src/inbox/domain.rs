@@ -3,15 +3,19 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    sea_query::{Expr, ExprTrait, Func, Query},
+    ColumnTrait, Condition, ConnectionTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use serde::Deserialize;
 use shared::api::{ContactSummary, ConversationDto, MessageDto, Page};
 use uuid::Uuid;
 
 use crate::{
     auth::AuthUser,
+    contacts::filter::like,
     db::{
-        entities::{contacts, conversations, messages},
+        entities::{contacts, conversation_labels, conversations, messages},
         Tenant,
     },
     error::{AppError, AppResult},
@@ -48,6 +52,7 @@ pub fn message_dto(row: &messages::Model) -> MessageDto {
         status: row.status.clone(),
         error,
         error_code: row.error_code,
+        sent_by_user_id: row.sent_by_user_id,
         payload: row.payload.clone(),
         provider_message_id: row.provider_message_id.clone(),
         reply_to_provider_id: row.reply_to_provider_id.clone(),
@@ -57,7 +62,11 @@ pub fn message_dto(row: &messages::Model) -> MessageDto {
     }
 }
 
-pub fn conversation_dto(row: &conversations::Model, contact: &contacts::Model) -> ConversationDto {
+pub fn conversation_dto(
+    row: &conversations::Model,
+    contact: &contacts::Model,
+    labels: Vec<String>,
+) -> ConversationDto {
     ConversationDto {
         id: row.id,
         contact: ContactSummary {
@@ -69,12 +78,52 @@ pub fn conversation_dto(row: &conversations::Model, contact: &contacts::Model) -
         connection_id: row.connection_id,
         status: row.status.clone(),
         assignee_id: row.assignee_id,
-        labels: Vec::new(),
+        labels,
         last_message_at: row.last_message_at,
         window_closes_at: window_closes_at(row),
         unread_count: row.unread_count,
         last_message_preview: row.last_message_preview.clone(),
+        snoozed_until: row.snoozed_until,
     }
+}
+
+/// A conversation's labels, alphabetically.
+pub async fn labels_of<C: ConnectionTrait>(
+    conn: &C,
+    tenant: Tenant,
+    conversation_id: Uuid,
+) -> AppResult<Vec<String>> {
+    Ok(tenant
+        .select::<conversation_labels::Entity>()
+        .filter(conversation_labels::Column::ConversationId.eq(conversation_id))
+        .order_by_asc(conversation_labels::Column::Label)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|row| row.label)
+        .collect())
+}
+
+/// The labels of several conversations at once (for a list page).
+async fn labels_by_conversation<C: ConnectionTrait>(
+    conn: &C,
+    tenant: Tenant,
+    ids: Vec<Uuid>,
+) -> AppResult<HashMap<Uuid, Vec<String>>> {
+    let mut out: HashMap<Uuid, Vec<String>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let rows = tenant
+        .select::<conversation_labels::Entity>()
+        .filter(conversation_labels::Column::ConversationId.is_in(ids))
+        .order_by_asc(conversation_labels::Column::Label)
+        .all(conn)
+        .await?;
+    for row in rows {
+        out.entry(row.conversation_id).or_default().push(row.label);
+    }
+    Ok(out)
 }
 
 /// `GET /api/v1/conversations` filters.
@@ -85,6 +134,10 @@ pub struct ConversationFilter {
     /// `me`, `unassigned` or a user id.
     pub assignee: Option<String>,
     pub connection_id: Option<Uuid>,
+    /// Only conversations with this label.
+    pub label: Option<String>,
+    /// Words in the customer's name, phone or email, or in a message of the conversation.
+    pub q: Option<String>,
     pub limit: Option<u64>,
     pub cursor: Option<String>,
 }
@@ -121,6 +174,21 @@ pub async fn list_conversations(
     if let Some(connection_id) = filter.connection_id {
         query = query.filter(conversations::Column::ConnectionId.eq(connection_id));
     }
+    if let Some(label) = filter.label.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+        query = query.filter(
+            conversations::Column::Id.in_subquery(
+                Query::select()
+                    .column(conversation_labels::Column::ConversationId)
+                    .from(conversation_labels::Entity)
+                    .and_where(conversation_labels::Column::CompanyId.eq(tenant.company_id()))
+                    .and_where(conversation_labels::Column::Label.eq(label))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        query = query.filter(search(tenant, q));
+    }
     if let Some(raw) = filter.cursor.as_deref().filter(|c| !c.is_empty()) {
         let cursor = TimeCursor::decode(raw)?;
         query = query.filter(
@@ -140,12 +208,17 @@ pub async fn list_conversations(
     let has_more = rows.len() as u64 > limit;
     let rows: Vec<_> = rows.into_iter().take(limit as usize).collect();
     let contacts = contacts_by_id(&state.db, tenant, rows.iter().map(|r| r.contact_id)).await?;
+    let mut labels =
+        labels_by_conversation(&state.db, tenant, rows.iter().map(|r| r.id).collect()).await?;
     let next_cursor = has_more
         .then(|| rows.last().map(|r| TimeCursor { at: r.last_message_at, id: r.id }.encode()))
         .flatten();
     let items = rows
         .iter()
-        .filter_map(|row| contacts.get(&row.contact_id).map(|c| conversation_dto(row, c)))
+        .filter_map(|row| {
+            let labels = labels.remove(&row.id).unwrap_or_default();
+            contacts.get(&row.contact_id).map(|c| conversation_dto(row, c, labels))
+        })
         .collect();
     Ok(Page { items, next_cursor })
 }
@@ -155,18 +228,52 @@ pub async fn get_conversation(
     auth: &AuthUser,
     id: Uuid,
 ) -> AppResult<ConversationDto> {
-    let tenant = auth.tenant();
+    conversation_view(&state.db, auth.tenant(), id).await
+}
+
+/// One conversation as the API shows it (with its customer and labels); inside a transaction,
+/// as that transaction changed it.
+///
+/// # Errors
+/// 404 for a conversation of another company.
+pub async fn conversation_view<C: ConnectionTrait>(
+    conn: &C,
+    tenant: Tenant,
+    id: Uuid,
+) -> AppResult<ConversationDto> {
     let row = tenant
         .select_by_id::<conversations::Entity>(id)
-        .one(&state.db)
+        .one(conn)
         .await?
         .ok_or_else(AppError::not_found)?;
     let contact = tenant
         .select_by_id::<contacts::Entity>(row.contact_id)
-        .one(&state.db)
+        .one(conn)
         .await?
         .ok_or_else(AppError::not_found)?;
-    Ok(conversation_dto(&row, &contact))
+    let labels = labels_of(conn, tenant, id).await?;
+    Ok(conversation_dto(&row, &contact, labels))
+}
+
+/// Conversations whose customer (name, phone, email) or any message text contains `q`,
+/// case-insensitively. `search_text` is already lower-case; message text is lowered here.
+fn search(tenant: Tenant, q: &str) -> Condition {
+    let needle = q.to_lowercase();
+    let by_contact = Query::select()
+        .column(contacts::Column::Id)
+        .from(contacts::Entity)
+        .and_where(contacts::Column::CompanyId.eq(tenant.company_id()))
+        .and_where(Expr::col(contacts::Column::SearchText).like(like(&needle)))
+        .to_owned();
+    let by_message = Query::select()
+        .column(messages::Column::ConversationId)
+        .from(messages::Entity)
+        .and_where(messages::Column::CompanyId.eq(tenant.company_id()))
+        .and_where(Func::lower(Expr::col(messages::Column::Text)).like(like(&needle)))
+        .to_owned();
+    Condition::any()
+        .add(conversations::Column::ContactId.in_subquery(by_contact))
+        .add(conversations::Column::Id.in_subquery(by_message))
 }
 
 /// `GET /api/v1/conversations/{id}/messages` paging: newest page first; `cursor` goes back.

@@ -4,12 +4,16 @@ use axum::{
     extract::{Path, Query, State},
     http::StatusCode,
 };
-use shared::api::{ConversationDto, MessageDto, Page, SendMessageRequest};
+use shared::api::{
+    CannedReplyDto, CannedReplyRequest, ConversationDto, MessageDto, NoteRequest, Page,
+    SendMessageRequest, UpdateConversationRequest,
+};
 use uuid::Uuid;
 
 use super::{
+    canned,
     domain::{self, ConversationFilter, MessagePage},
-    send,
+    manage, send,
 };
 use crate::{
     auth::AuthUser,
@@ -89,5 +93,100 @@ pub async fn mark_read(
     Path(id): Path<Uuid>,
 ) -> AppResult<StatusCode> {
     send::mark_read(&state, &auth, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Change the status (with `snoozed_until` to snooze), the assignee (`null` unassigns) or the
+/// labels. Each change is an activity line in the thread, broadcast to the team.
+#[utoipa::path(patch, path = "/api/v1/conversations/{id}", tag = "inbox", request_body = UpdateConversationRequest,
+    responses((status = 200, body = ConversationDto), (status = 400, body = shared::ApiErrorBody),
+        (status = 404, body = shared::ApiErrorBody), (status = 409, body = shared::ApiErrorBody)))]
+pub async fn update(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(id): Path<Uuid>,
+    AppJson(body): AppJson<UpdateConversationRequest>,
+) -> AppResult<AppJson<ConversationDto>> {
+    Ok(AppJson(manage::update(&state, &auth, id, body).await?))
+}
+
+/// Take the conversation. 409 `conversation_taken` (naming who) when a teammate has it.
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/claim", tag = "inbox",
+    responses((status = 200, body = ConversationDto), (status = 404, body = shared::ApiErrorBody),
+        (status = 409, body = shared::ApiErrorBody)))]
+pub async fn claim(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(id): Path<Uuid>,
+) -> AppResult<AppJson<ConversationDto>> {
+    Ok(AppJson(manage::claim(&state, &auth, id).await?))
+}
+
+/// A private note for the team (direction `internal`, kind `note`); never sent to the customer.
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/notes", tag = "inbox", request_body = NoteRequest,
+    responses((status = 201, body = MessageDto), (status = 400, body = shared::ApiErrorBody),
+        (status = 404, body = shared::ApiErrorBody)))]
+pub async fn add_note(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(id): Path<Uuid>,
+    AppJson(body): AppJson<NoteRequest>,
+) -> AppResult<(StatusCode, AppJson<MessageDto>)> {
+    Ok((StatusCode::CREATED, AppJson(manage::add_note(&state, &auth, id, &body.text).await?)))
+}
+
+/// `GET /api/v1/canned-replies?q=` filter: shortcuts starting with `q`.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+pub struct CannedFilter {
+    pub q: Option<String>,
+}
+
+/// The team's canned replies, by shortcut.
+#[utoipa::path(get, path = "/api/v1/canned-replies", tag = "inbox", params(CannedFilter),
+    responses((status = 200, body = Page<CannedReplyDto>)))]
+pub async fn list_canned(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Query(filter): Query<CannedFilter>,
+) -> AppResult<AppJson<Page<CannedReplyDto>>> {
+    let items = canned::list(&state, &auth, filter.q.as_deref()).await?;
+    Ok(AppJson(Page { items, next_cursor: None }))
+}
+
+/// Save an answer under a shortcut (owners and admins).
+#[utoipa::path(post, path = "/api/v1/canned-replies", tag = "inbox", request_body = CannedReplyRequest,
+    responses((status = 201, body = CannedReplyDto), (status = 400, body = shared::ApiErrorBody),
+        (status = 403, body = shared::ApiErrorBody), (status = 409, body = shared::ApiErrorBody)))]
+pub async fn create_canned(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    AppJson(body): AppJson<CannedReplyRequest>,
+) -> AppResult<(StatusCode, AppJson<CannedReplyDto>)> {
+    Ok((StatusCode::CREATED, AppJson(canned::create(&state, &auth, body).await?)))
+}
+
+/// Change a canned reply (owners and admins).
+#[utoipa::path(patch, path = "/api/v1/canned-replies/{id}", tag = "inbox", request_body = CannedReplyRequest,
+    responses((status = 200, body = CannedReplyDto), (status = 400, body = shared::ApiErrorBody),
+        (status = 403, body = shared::ApiErrorBody), (status = 404, body = shared::ApiErrorBody),
+        (status = 409, body = shared::ApiErrorBody)))]
+pub async fn update_canned(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(id): Path<Uuid>,
+    AppJson(body): AppJson<CannedReplyRequest>,
+) -> AppResult<AppJson<CannedReplyDto>> {
+    Ok(AppJson(canned::update(&state, &auth, id, body).await?))
+}
+
+/// Delete a canned reply (owners and admins).
+#[utoipa::path(delete, path = "/api/v1/canned-replies/{id}", tag = "inbox",
+    responses((status = 204), (status = 403, body = shared::ApiErrorBody), (status = 404, body = shared::ApiErrorBody)))]
+pub async fn delete_canned(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(id): Path<Uuid>,
+) -> AppResult<StatusCode> {
+    canned::delete(&state, &auth, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

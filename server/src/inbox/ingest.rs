@@ -14,7 +14,7 @@ use serde_json::Value;
 use shared::ServerEvent;
 use uuid::Uuid;
 
-use super::domain::{conversation_dto, message_dto};
+use super::domain::{conversation_dto, labels_of, message_dto};
 use crate::{
     channels::whatsapp_cloud::webhook::{InboundMessage, StatusUpdate, TemplateUpdate},
     contacts::{domain as contacts_domain, phone::PhoneE164},
@@ -149,6 +149,7 @@ pub async fn record_inbound(
     active.unread_count = Set(conversation.unread_count.saturating_add(1));
     if matches!(conversation.status.as_str(), "resolved" | "snoozed") {
         active.status = Set("open".to_owned());
+        active.snoozed_until = Set(None);
     }
     active.updated_at = Set(db::now());
     let conversation = active.update(txn).await?;
@@ -167,8 +168,9 @@ pub async fn record_inbound(
         .await?
         .ok_or_else(|| AppError::internal("stored message not found"))?;
     outcome.events.push(ServerEvent::MessageCreated { message: Box::new(message_dto(&stored)) });
+    let labels = labels_of(txn, Tenant::new(conversation.company_id), conversation.id).await?;
     outcome.events.push(ServerEvent::ConversationUpdated {
-        conversation: Box::new(conversation_dto(&conversation, &contact)),
+        conversation: Box::new(conversation_dto(&conversation, &contact, labels)),
     });
     Ok(())
 }
@@ -192,6 +194,7 @@ async fn conversation_for(
         last_inbound_at: Set(None),
         unread_count: Set(0),
         last_message_preview: Set(None),
+        snoozed_until: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     })

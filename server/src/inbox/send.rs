@@ -23,7 +23,7 @@ use shared::{
 use uuid::Uuid;
 
 use super::{
-    domain::{conversation_dto, message_dto, window_closes_at},
+    domain::{conversation_view, message_dto, window_closes_at},
     ingest::status_moves_forward,
 };
 use crate::{
@@ -150,18 +150,15 @@ pub async fn send(
     txn.commit().await?;
     state.jobs.notify();
 
-    let contact = contacts::Entity::find_by_id(conversation.contact_id).one(&state.db).await?;
     let dto = message_dto(&row);
     state.events.publish(
         tenant.company_id(),
         ServerEvent::MessageCreated { message: Box::new(dto.clone()) },
     );
-    if let Some(contact) = contact {
+    if let Ok(view) = conversation_view(&state.db, tenant, conversation.id).await {
         state.events.publish(
             tenant.company_id(),
-            ServerEvent::ConversationUpdated {
-                conversation: Box::new(conversation_dto(&conversation, &contact)),
-            },
+            ServerEvent::ConversationUpdated { conversation: Box::new(view) },
         );
     }
     Ok(dto)
@@ -681,14 +678,10 @@ pub async fn mark_read(state: &AppState, auth: &AuthUser, conversation_id: Uuid)
     }
     txn.commit().await?;
     state.jobs.notify();
-    if let Some(contact) =
-        contacts::Entity::find_by_id(conversation.contact_id).one(&state.db).await?
-    {
+    if let Ok(view) = conversation_view(&state.db, tenant, conversation.id).await {
         state.events.publish(
             tenant.company_id(),
-            ServerEvent::ConversationUpdated {
-                conversation: Box::new(conversation_dto(&conversation, &contact)),
-            },
+            ServerEvent::ConversationUpdated { conversation: Box::new(view) },
         );
     }
     Ok(())

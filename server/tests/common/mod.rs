@@ -363,3 +363,19 @@ impl TestApp {
             .expect("webhook request")
     }
 }
+
+/// A signed-ready webhook body: customer `from` (named `name` on WhatsApp) writes `text` to the
+/// number of [`TestApp::cloud_connection`] with phone number id `106540352242922`.
+pub fn text_delivery(from: &str, name: &str, wamid: &str, text: &str, timestamp: i64) -> Vec<u8> {
+    serde_json::to_vec(&json!({
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "102290129340398", "changes": [{"field": "messages", "value": {
+            "messaging_product": "whatsapp",
+            "metadata": {"display_phone_number": "15550783881", "phone_number_id": "106540352242922"},
+            "contacts": [{"profile": {"name": name}, "wa_id": from}],
+            "messages": [{"from": from, "id": wamid, "timestamp": timestamp.to_string(),
+                          "type": "text", "text": {"body": text}}]
+        }}]}]
+    }))
+    .unwrap()
+}

@@ -8,6 +8,8 @@ pub struct Model {
     pub name: String,
     /// ISO 3166 alpha-2 country for phone numbers typed without a country code.
     pub default_country: String,
+    /// New conversations go round-robin to agents who are online.
+    pub auto_assign: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -16,6 +16,8 @@ pub struct Model {
     pub last_inbound_at: Option<DateTimeUtc>,
     pub unread_count: i32,
     pub last_message_preview: Option<String>,
+    /// With status `snoozed`: when it reopens.
+    pub snoozed_until: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -3,12 +3,14 @@
 
 pub mod api_keys;
 pub mod audit_log;
+pub mod canned_replies;
 pub mod companies;
 pub mod connections;
 pub mod contact_fields;
 pub mod contact_imports;
 pub mod contact_tags;
 pub mod contacts;
+pub mod conversation_labels;
 pub mod conversations;
 pub mod email_tokens;
 pub mod invitations;
@@ -102,5 +104,15 @@ impl TenantScoped for message_templates::Entity {
 impl TenantScoped for webhook_inbox::Entity {
     fn company_column() -> Self::Column {
         webhook_inbox::Column::CompanyId
+    }
+}
+impl TenantScoped for conversation_labels::Entity {
+    fn company_column() -> Self::Column {
+        conversation_labels::Column::CompanyId
+    }
+}
+impl TenantScoped for canned_replies::Entity {
+    fn company_column() -> Self::Column {
+        canned_replies::Column::CompanyId
     }
 }
