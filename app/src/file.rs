@@ -25,6 +25,11 @@ impl PickedFile {
         self.file.size()
     }
 
+    /// The type the browser gives the file (`image/png`); empty when it does not know.
+    pub fn mime(&self) -> String {
+        self.file.type_()
+    }
+
     /// The first `bytes` of the file as text (for a preview; invalid UTF-8 becomes U+FFFD).
     pub async fn head(&self, bytes: i32) -> Option<String> {
         let blob = self.file.slice_with_i32_and_i32(0, bytes).ok()?;
@@ -48,6 +53,10 @@ impl PickedFile {
 
     pub fn size(&self) -> f64 {
         0.0
+    }
+
+    pub fn mime(&self) -> String {
+        String::new()
     }
 
     pub async fn head(&self, _bytes: i32) -> Option<String> {

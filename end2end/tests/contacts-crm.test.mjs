@@ -6,10 +6,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import fs from 'node:fs/promises';
-import path from 'node:path';
 
-import { BASE_URL, byTestId, hydrated, launchBrowser, SCREENSHOT_DIR, signUpAndLogIn, step, STEP_TIMEOUT, uniqueEmail, watch } from './support.mjs';
+import { BASE_URL, byTestId, hydrated, launchBrowser, screenshot, signUpAndLogIn, step, STEP_TIMEOUT, uniqueEmail, watch } from './support.mjs';
 
 const row = (phone) => `${byTestId('contact-row')}[data-phone="${phone}"]`;
 
@@ -48,13 +46,6 @@ async function waitForRows(page, phones) {
   );
 }
 
-/** Saves `<name>.png` when the run refreshes the README screenshots. */
-async function screenshot(page, name) {
-  if (!SCREENSHOT_DIR) return;
-  await fs.mkdir(SCREENSHOT_DIR, { recursive: true });
-  await page.mouse.move(0, 0);
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`) });
-}
 
 async function toast(page, text) {
   await page.locator(byTestId('toast')).filter({ hasText: text }).first().waitFor();

@@ -179,3 +179,14 @@ export async function signUpAndLogIn(page, { email, company, name, next }) {
   await page.waitForURL(`**${next}`);
   await hydrated(page);
 }
+
+/** Saves `<name>.png` when the run refreshes the README screenshots (`make screenshots`). */
+export async function screenshot(page, name) {
+  if (!SCREENSHOT_DIR) return;
+  await fs.mkdir(SCREENSHOT_DIR, { recursive: true });
+  await page.mouse.move(0, 0);
+  // Earlier steps' toasts would cover the page.
+  for (const close of await page.$$('[data-testid="toast"] button')) await close.click().catch(() => {});
+  await page.waitForSelector('[data-testid="toast"]', { state: 'detached' }).catch(() => {});
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`) });
+}

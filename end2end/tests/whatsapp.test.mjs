@@ -7,10 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import fs from 'node:fs/promises';
-import path from 'node:path';
-
-import { BASE_URL, byTestId, hydrated, launchBrowser, requireEnv, SCREENSHOT_DIR, signUpAndLogIn, step, STEP_TIMEOUT, uniqueEmail, watch } from './support.mjs';
+import { BASE_URL, byTestId, hydrated, launchBrowser, requireEnv, screenshot, signUpAndLogIn, step, STEP_TIMEOUT, uniqueEmail, watch } from './support.mjs';
 
 const FAKE_GRAPH_URL = requireEnv('FAKE_GRAPH_URL');
 const PHONE_NUMBER_ID = requireEnv('FAKE_GRAPH_PHONE_NUMBER_ID');
@@ -37,16 +34,6 @@ after(async () => {
 
 
 
-/** Saves `<name>.png` when the run refreshes the README screenshots. */
-async function screenshot(page, name) {
-  if (!SCREENSHOT_DIR) return;
-  await fs.mkdir(SCREENSHOT_DIR, { recursive: true });
-  await page.mouse.move(0, 0);
-  // Earlier steps' toasts would cover the page.
-  for (const close of await page.$$('[data-testid="toast"] button')) await close.click().catch(() => {});
-  await page.waitForSelector('[data-testid="toast"]', { state: 'detached' }).catch(() => {});
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`) });
-}
 
 /** Calls a `/_fake/...` control of the fake Graph API. */
 async function fake(route, body) {

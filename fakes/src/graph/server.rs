@@ -842,6 +842,18 @@ pub(super) async fn emit_inbound(
     name: &str,
     message: Value,
 ) -> Result<WebhookDelivery> {
+    emit_inbound_at(shared, phone_number_id, from, name, message, now_secs()).await
+}
+
+/// [`emit_inbound`] with Meta's `timestamp` (Unix seconds) of when the customer sent it.
+async fn emit_inbound_at(
+    shared: &Shared,
+    phone_number_id: Option<&str>,
+    from: &str,
+    name: &str,
+    message: Value,
+    timestamp: i64,
+) -> Result<WebhookDelivery> {
     let (payload, wamid) = {
         let mut s = shared.state();
         let phone = match phone_number_id {
@@ -856,7 +868,7 @@ pub(super) async fn emit_inbound(
             phone_number_id: &phone.id,
             display_phone_number: &phone.display_phone_number,
         };
-        (webhook::inbound_payload(&b, from, name, &wamid, now_secs(), message), wamid)
+        (webhook::inbound_payload(&b, from, name, &wamid, timestamp, message), wamid)
     };
     deliver(shared, payload, Some(wamid)).await
 }
@@ -890,11 +902,17 @@ async fn control_inbound(
 ) -> Response {
     let s = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_string);
     let (Some(from), Some(text)) = (s("from"), s("text")) else {
-        return control_error(&anyhow::anyhow!("expected {{from, name?, text, phone_number_id?}}"));
+        return control_error(&anyhow::anyhow!(
+            "expected {{from, name?, text, phone_number_id?, sent_seconds_ago?}}"
+        ));
     };
     let name = s("name").unwrap_or_else(|| "Demo User".into());
     let message = json!({ "type": "text", "text": { "body": text } });
-    match emit_inbound(&shared, s("phone_number_id").as_deref(), &from, &name, message).await {
+    // An old message (e.g. two days ago) leaves the 24-hour service window closed.
+    let ago = body.get("sent_seconds_ago").and_then(Value::as_i64).unwrap_or(0).max(0);
+    let phone = s("phone_number_id");
+    match emit_inbound_at(&shared, phone.as_deref(), &from, &name, message, now_secs() - ago).await
+    {
         Ok(d) => Json(d).into_response(),
         Err(e) => control_error(&e),
     }

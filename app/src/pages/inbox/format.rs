@@ -103,6 +103,73 @@ pub fn media_label(kind: &str) -> Option<Key> {
     })
 }
 
+/// An activity line (`payload.action` of an internal `activity` message) in the reader's
+/// language; `None` for an action this version does not know (the server's English text shows).
+pub fn activity_line(lang: Lang, payload: &Value, author: &str) -> Option<String> {
+    let text = |key: &str| payload.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
+    let list = |key: &str| {
+        payload
+            .get(key)
+            .and_then(Value::as_array)
+            .map(|items| items.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "))
+            .unwrap_or_default()
+    };
+    let line = match payload.get("action").and_then(Value::as_str)? {
+        "assigned" if payload.get("to") == payload.get("by") => {
+            fill(lang.t(Key::ActivityTook), &[("name", author)])
+        }
+        "assigned" => {
+            fill(lang.t(Key::ActivityAssigned), &[("name", author), ("to", &text("to_name"))])
+        }
+        "unassigned" => fill(lang.t(Key::ActivityUnassigned), &[("name", author)]),
+        "status" if text("reason") == "snooze_ended" => lang.t(Key::ActivitySnoozeEnded).to_owned(),
+        "status" if text("status") == "snoozed" => {
+            let until = payload
+                .get("snoozed_until")
+                .and_then(Value::as_str)
+                .and_then(|at| DateTime::parse_from_rfc3339(at).ok())
+                .map(|at| crate::pages::format_local_datetime(&at.with_timezone(&Utc)))
+                .unwrap_or_default();
+            fill(lang.t(Key::ActivitySnoozed), &[("name", author), ("until", &until)])
+        }
+        "status" => {
+            let status = status_word(&text("status"))
+                .map_or_else(|| text("status"), |k| lang.t(k).to_owned());
+            fill(lang.t(Key::ActivityStatus), &[("name", author), ("status", &status)])
+        }
+        "labels" => {
+            let mut parts = Vec::new();
+            let (added, removed) = (list("added"), list("removed"));
+            if !added.is_empty() {
+                parts.push(fill(
+                    lang.t(Key::ActivityLabelsAdded),
+                    &[("name", author), ("labels", &added)],
+                ));
+            }
+            if !removed.is_empty() {
+                parts.push(fill(
+                    lang.t(Key::ActivityLabelsRemoved),
+                    &[("name", author), ("labels", &removed)],
+                ));
+            }
+            parts.join("; ")
+        }
+        _ => return None,
+    };
+    Some(line)
+}
+
+/// The word for a conversation status.
+pub fn status_word(status: &str) -> Option<Key> {
+    Some(match status {
+        "open" => Key::StatusOpen,
+        "pending" => Key::StatusPending,
+        "resolved" => Key::StatusResolved,
+        "snoozed" => Key::StatusSnoozed,
+        _ => return None,
+    })
+}
+
 /// The file name a customer gave a document (`payload.filename`), if any.
 pub fn media_filename(payload: &Value) -> Option<String> {
     payload

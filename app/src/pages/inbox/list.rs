@@ -1,11 +1,12 @@
-//! The left pane: status tabs and the conversations, most recent first.
+//! The left pane: whose conversations (mine, unassigned, all), their status, a search box, an
+//! optional label filter, and the conversations, most recent first.
 
 use chrono::{DateTime, Utc};
 use leptos::{html, prelude::*};
 use shared::{api::ConversationDto, i18n::Key};
 use uuid::Uuid;
 
-use super::{format, Conversations, LoadState, Tab};
+use super::{format, Conversations, Filter, LoadState, Scope, Tab};
 use crate::api::use_api;
 use crate::components::feedback::{ListError, ListLoading};
 use crate::components::icons::{Icon, IconName};
@@ -28,7 +29,7 @@ pub fn display_name(conversation: &ConversationDto) -> String {
 #[component]
 pub fn ConversationPane(
     conversations: Conversations,
-    tab: RwSignal<Tab>,
+    filter: RwSignal<Filter>,
     selected: Memo<Option<Uuid>>,
     now: RwSignal<DateTime<Utc>>,
 ) -> impl IntoView {
@@ -43,28 +44,107 @@ pub fn ConversationPane(
     };
     let empty = Memo::new(move |_| conversations.rows.with(Vec::is_empty));
 
+    // Typing narrows the list after a short pause, not on every key.
+    let search_ticket = StoredValue::new(0u64);
+    let on_search = move |ev: leptos::ev::Event| {
+        let q = event_target_value(&ev);
+        let Some(ticket) = search_ticket.try_update_value(|n| {
+            *n += 1;
+            *n
+        }) else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            #[cfg(feature = "hydrate")]
+            gloo_timers::future::TimeoutFuture::new(300).await;
+            if search_ticket.try_get_value() == Some(ticket) {
+                filter.update(|f| f.q = q);
+            }
+        });
+    };
+    let i18n = use_i18n();
     view! {
-        <div class="shrink-0 border-b border-slate-200 px-4 pt-4">
+        <div class="shrink-0 space-y-3 border-b border-slate-200 px-4 pt-4">
             <h1 class="text-lg font-semibold tracking-tight text-slate-900">{t(Key::NavInbox)}</h1>
-            <div class="mt-3 flex gap-1" role="tablist" aria-label=t(Key::InboxStatusFilter)>
+            <div class="flex gap-1 rounded-lg bg-slate-100 p-1" role="group" aria-label=t(Key::InboxScopeFilter)>
+                {Scope::ALL
+                    .into_iter()
+                    .map(|option| {
+                        let active = move || filter.with(|f| f.scope == option);
+                        view! {
+                            <button
+                                type="button"
+                                data-testid="inbox-scope"
+                                data-scope=option.as_str()
+                                aria-pressed=move || if active() { "true" } else { "false" }
+                                class=move || {
+                                    if active() {
+                                        "flex-1 rounded-md bg-white px-2 py-1.5 text-sm font-semibold text-slate-900 shadow-xs"
+                                    } else {
+                                        "flex-1 rounded-md px-2 py-1.5 text-sm font-medium text-slate-600 hover:text-slate-900"
+                                    }
+                                }
+                                on:click=move |_| filter.update(|f| f.scope = option)
+                            >
+                                {t(option.key())}
+                            </button>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+            <div class="relative">
+                <Icon icon=IconName::Search class="pointer-events-none absolute top-1/2 left-3 size-4 -translate-y-1/2 text-slate-400"/>
+                <input
+                    type="search"
+                    class="input pl-9"
+                    data-testid="inbox-search"
+                    aria-label=t(Key::InboxSearch)
+                    placeholder=move || i18n.lang().t(Key::InboxSearch)
+                    on:input=on_search
+                />
+            </div>
+            {move || {
+                filter
+                    .with(|f| f.label.clone())
+                    .map(|label| {
+                        let shown = label.clone();
+                        view! {
+                            <p class="flex items-center gap-2 text-sm text-slate-600" data-testid="inbox-label-filter" data-label=label>
+                                {t(Key::FilteredByLabel)}
+                                <span class="badge badge-role">{shown}</span>
+                                <button
+                                    type="button"
+                                    class="btn-icon size-7"
+                                    data-testid="inbox-label-clear"
+                                    on:click=move |_| filter.update(|f| f.label = None)
+                                >
+                                    <Icon icon=IconName::Close class="size-4"/>
+                                    <span class="sr-only">{t(Key::ClearFilter)}</span>
+                                </button>
+                            </p>
+                        }
+                    })
+            }}
+            <div class="-mx-1 flex gap-1 overflow-x-auto" role="tablist" aria-label=t(Key::InboxStatusFilter)>
                 {Tab::ALL
                     .into_iter()
                     .map(|option| {
+                        let active = move || filter.with(|f| f.tab == option);
                         view! {
                             <button
                                 type="button"
                                 role="tab"
                                 data-testid="inbox-tab"
                                 data-tab=option.as_str()
-                                aria-selected=move || if tab.get() == option { "true" } else { "false" }
+                                aria-selected=move || if active() { "true" } else { "false" }
                                 class=move || {
-                                    if tab.get() == option {
-                                        "-mb-px border-b-2 border-brand-600 px-3 pb-2.5 text-sm font-semibold text-brand-700"
+                                    if active() {
+                                        "-mb-px shrink-0 border-b-2 border-brand-600 px-2.5 pb-2.5 text-sm font-semibold text-brand-700"
                                     } else {
-                                        "-mb-px border-b-2 border-transparent px-3 pb-2.5 text-sm font-medium text-slate-500 hover:text-slate-800"
+                                        "-mb-px shrink-0 border-b-2 border-transparent px-2.5 pb-2.5 text-sm font-medium text-slate-500 hover:text-slate-800"
                                     }
                                 }
-                                on:click=move |_| tab.set(option)
+                                on:click=move |_| filter.update(|f| f.tab = option)
                             >
                                 {t(option.key())}
                             </button>
@@ -82,20 +162,20 @@ pub fn ConversationPane(
             {move || match conversations.state.get() {
                 LoadState::Loading => view! { <div class="p-4"><ListLoading/></div> }.into_any(),
                 LoadState::Failed(key) => {
-                    let retry = Callback::new(move |_| conversations.load(api, tab.get_untracked()));
+                    let retry = Callback::new(move |_| conversations.load(api, filter.get_untracked()));
                     view! { <div class="p-4"><ListError key retry/></div> }.into_any()
                 }
                 LoadState::Ready if empty.get() => {
-                    view! { <EmptyList tab=conversations.tab.get()/> }.into_any()
+                    view! { <EmptyList filter=conversations.filter.get()/> }.into_any()
                 }
                 LoadState::Ready => view! {
                     <ul role="list" class="divide-y divide-slate-100">
                         <For
                             each=move || conversations.rows.get()
-                            key=|c| (c.id, c.last_message_at, c.unread_count, c.status.clone(), c.last_message_preview.clone())
+                            key=|c| (c.id, c.last_message_at, c.unread_count, c.status.clone(), c.last_message_preview.clone(), c.assignee_id, c.labels.clone())
                             let:conversation
                         >
-                            <ConversationRow conversation selected now/>
+                            <ConversationRow conversation selected now filter/>
                         </For>
                     </ul>
                     <Show when=move || conversations.next_cursor.with(Option::is_some)>
@@ -130,6 +210,7 @@ fn ConversationRow(
     conversation: ConversationDto,
     selected: Memo<Option<Uuid>>,
     now: RwSignal<DateTime<Utc>>,
+    filter: RwSignal<Filter>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let id = conversation.id;
@@ -146,6 +227,7 @@ fn ConversationRow(
     };
     let unread_label =
         move || fill(i18n.lang().t(Key::UnreadCount), &[("count", &unread.to_string())]);
+    let labels = conversation.labels.clone();
     view! {
         <li>
             <a
@@ -162,6 +244,8 @@ fn ConversationRow(
                 data-id=id.to_string()
                 data-phone=conversation.contact.phone.clone()
                 data-unread=unread.to_string()
+                data-status=conversation.status.clone()
+                data-assignee=conversation.assignee_id.map(|id| id.to_string()).unwrap_or_default()
             >
                 <span class="grid size-10 shrink-0 place-items-center rounded-full bg-slate-100 text-sm font-semibold text-slate-600" aria-hidden="true">
                     {initial}
@@ -200,6 +284,35 @@ fn ConversationRow(
                                 }
                             })}
                     </span>
+                    {(!labels.is_empty())
+                        .then(|| {
+                            view! {
+                                <span class="mt-1 flex flex-wrap gap-1">
+                                    {labels
+                                        .into_iter()
+                                        .map(|label| {
+                                            let chosen = label.clone();
+                                            view! {
+                                                <button
+                                                    type="button"
+                                                    class="badge hover:bg-slate-200"
+                                                    data-testid="conversation-label"
+                                                    on:click=move |ev| {
+                                                        // A label in a row filters by it instead of opening the row.
+                                                        ev.prevent_default();
+                                                        ev.stop_propagation();
+                                                        let chosen = chosen.clone();
+                                                        filter.update(|f| f.label = Some(chosen));
+                                                    }
+                                                >
+                                                    {label}
+                                                </button>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </span>
+                            }
+                        })}
                 </span>
             </a>
         </li>
@@ -207,10 +320,12 @@ fn ConversationRow(
     .into_any()
 }
 
-/// No conversations under this tab; with none at all, the way to get some.
+/// Nothing matches the filter; with no conversations at all, the way to get some.
 #[component]
-fn EmptyList(tab: Tab) -> impl IntoView {
-    if tab == Tab::Resolved {
+fn EmptyList(filter: Filter) -> impl IntoView {
+    let tab = filter.tab;
+    let everything = filter == Filter::default();
+    if !everything {
         return view! {
             <p class="p-6 text-center text-sm text-slate-500" data-testid="inbox-empty" data-tab=tab.as_str()>
                 {t(Key::NoConversationsHere)}

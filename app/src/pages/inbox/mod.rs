@@ -10,6 +10,8 @@
 //! (ticks, edits, deletions), and `conversation.updated` moves its row to where its last activity
 //! puts it, or inserts it. After a reconnect both panes refetch, since events were missed.
 
+mod actions;
+mod composer;
 mod format;
 mod list;
 mod thread;
@@ -18,17 +20,18 @@ use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use shared::{
-    api::{ConversationDto, MessageDto, Page},
+    api::{ConversationDto, MemberDto, MessageDto, Page},
     i18n::Key,
     ServerEvent,
 };
 use uuid::Uuid;
 
 use crate::api::{encode_query, use_api, Api};
+use crate::auth::use_auth;
 use crate::components::feedback::set_if_changed;
 use crate::components::layout::PageTitle;
 use crate::components::toast::Toasts;
-use crate::live::use_live;
+use crate::live::{use_live, Live};
 
 use list::ConversationPane;
 use thread::ThreadPane;
@@ -42,16 +45,20 @@ const THREAD_PAGE: usize = 50;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
     Open,
+    Pending,
+    Snoozed,
     Resolved,
     All,
 }
 
 impl Tab {
-    const ALL: [Tab; 3] = [Tab::Open, Tab::Resolved, Tab::All];
+    const ALL: [Tab; 5] = [Tab::Open, Tab::Pending, Tab::Snoozed, Tab::Resolved, Tab::All];
 
     fn status(self) -> Option<&'static str> {
         match self {
             Tab::Open => Some("open"),
+            Tab::Pending => Some("pending"),
+            Tab::Snoozed => Some("snoozed"),
             Tab::Resolved => Some("resolved"),
             Tab::All => None,
         }
@@ -60,28 +67,91 @@ impl Tab {
     fn key(self) -> Key {
         match self {
             Tab::Open => Key::TabOpen,
+            Tab::Pending => Key::TabPending,
+            Tab::Snoozed => Key::TabSnoozed,
             Tab::Resolved => Key::TabResolved,
             Tab::All => Key::TabAll,
         }
     }
 
     fn as_str(self) -> &'static str {
+        self.status().unwrap_or("all")
+    }
+}
+
+/// Whose conversations: the agent's own, nobody's yet, or everyone's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Mine,
+    Unassigned,
+    All,
+}
+
+impl Scope {
+    const ALL: [Scope; 3] = [Scope::Mine, Scope::Unassigned, Scope::All];
+
+    fn key(self) -> Key {
         match self {
-            Tab::Open => "open",
-            Tab::Resolved => "resolved",
-            Tab::All => "all",
+            Scope::Mine => Key::ScopeMine,
+            Scope::Unassigned => Key::ScopeUnassigned,
+            Scope::All => Key::ScopeAll,
         }
     }
 
-    /// Whether a conversation with `status` belongs under this tab.
-    fn shows(self, status: &str) -> bool {
-        self.status().is_none_or(|wanted| wanted == status)
+    fn as_str(self) -> &'static str {
+        match self {
+            Scope::Mine => "mine",
+            Scope::Unassigned => "unassigned",
+            Scope::All => "all",
+        }
+    }
+}
+
+/// What the list shows: a status tab, a scope, words searched for, a label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Filter {
+    pub tab: Tab,
+    pub scope: Scope,
+    pub q: String,
+    pub label: Option<String>,
+}
+
+impl Default for Filter {
+    fn default() -> Self {
+        Filter { tab: Tab::Open, scope: Scope::All, q: String::new(), label: None }
+    }
+}
+
+impl Filter {
+    /// Whether a changed conversation belongs in this list. A search is decided by the server
+    /// (it reads message text), so while searching only rows already listed are updated.
+    fn shows(&self, conversation: &ConversationDto, me: Option<Uuid>, listed: bool) -> bool {
+        let status = self.tab.status().is_none_or(|wanted| wanted == conversation.status);
+        let scope = match self.scope {
+            Scope::Mine => me.is_some() && conversation.assignee_id == me,
+            Scope::Unassigned => conversation.assignee_id.is_none(),
+            Scope::All => true,
+        };
+        let label = self.label.as_ref().is_none_or(|label| conversation.labels.contains(label));
+        let search = self.q.trim().is_empty() || listed;
+        status && scope && label && search
     }
 
-    fn path(self, cursor: Option<&str>) -> String {
+    fn path(&self, cursor: Option<&str>) -> String {
         let mut path = format!("/conversations?limit={PAGE_SIZE}");
-        if let Some(status) = self.status() {
+        if let Some(status) = self.tab.status() {
             path.push_str(&format!("&status={status}"));
+        }
+        match self.scope {
+            Scope::Mine => path.push_str("&assignee=me"),
+            Scope::Unassigned => path.push_str("&assignee=unassigned"),
+            Scope::All => {}
+        }
+        if !self.q.trim().is_empty() {
+            path.push_str(&format!("&q={}", encode_query(self.q.trim())));
+        }
+        if let Some(label) = &self.label {
+            path.push_str(&format!("&label={}", encode_query(label)));
         }
         if let Some(cursor) = cursor {
             path.push_str(&format!("&cursor={}", encode_query(cursor)));
@@ -104,8 +174,8 @@ pub struct Conversations {
     pub next_cursor: RwSignal<Option<String>>,
     pub state: RwSignal<LoadState>,
     pub loading_more: RwSignal<bool>,
-    /// The tab the rows on screen answer.
-    pub tab: RwSignal<Tab>,
+    /// The filter the rows on screen answer.
+    pub filter: RwSignal<Filter>,
     ticket: StoredValue<u64>,
 }
 
@@ -116,26 +186,26 @@ impl Conversations {
             next_cursor: RwSignal::new(None),
             state: RwSignal::new(LoadState::Loading),
             loading_more: RwSignal::new(false),
-            tab: RwSignal::new(Tab::Open),
+            filter: RwSignal::new(Filter::default()),
             ticket: StoredValue::new(0),
         }
     }
 
-    /// The first page of `tab`.
-    pub fn load(self, api: Api, tab: Tab) {
+    /// The first page of `filter`.
+    pub fn load(self, api: Api, filter: Filter) {
         let Some(ticket) = self.ticket.try_update_value(|n| {
             *n += 1;
             *n
         }) else {
             return;
         };
-        if self.tab.get_untracked() != tab
+        if self.filter.with_untracked(|current| *current != filter)
             || matches!(self.state.get_untracked(), LoadState::Failed(_))
         {
             self.state.set(LoadState::Loading);
         }
         leptos::task::spawn_local(async move {
-            let result = api.get::<Page<ConversationDto>>(&tab.path(None)).await;
+            let result = api.get::<Page<ConversationDto>>(&filter.path(None)).await;
             if self.ticket.try_get_value() != Some(ticket) {
                 return;
             }
@@ -143,7 +213,7 @@ impl Conversations {
                 Ok(page) => {
                     self.rows.try_set(page.items);
                     self.next_cursor.try_set(page.next_cursor);
-                    set_if_changed(self.tab, tab);
+                    set_if_changed(self.filter, filter);
                     set_if_changed(self.state, LoadState::Ready);
                 }
                 Err(failure) => {
@@ -160,10 +230,10 @@ impl Conversations {
             return;
         }
         let ticket = self.ticket.get_value();
-        let tab = self.tab.get_untracked();
+        let filter = self.filter.get_untracked();
         self.loading_more.set(true);
         leptos::task::spawn_local(async move {
-            let result = api.get::<Page<ConversationDto>>(&tab.path(Some(&cursor))).await;
+            let result = api.get::<Page<ConversationDto>>(&filter.path(Some(&cursor))).await;
             self.loading_more.try_set(false);
             if self.ticket.try_get_value() != Some(ticket) {
                 return;
@@ -187,12 +257,12 @@ impl Conversations {
     /// A conversation changed: it leaves the list when it no longer fits the tab, otherwise it
     /// takes the place its last activity gives it. One older than every loaded row while more
     /// pages remain is left for "load more" to bring, so the order never has gaps.
-    pub fn apply(self, conversation: ConversationDto) {
-        let tab = self.tab.get_untracked();
+    pub fn apply(self, conversation: ConversationDto, me: Option<Uuid>) {
         let more = self.next_cursor.with_untracked(Option::is_some);
         self.rows.update(|rows| {
+            let listed = rows.iter().any(|row| row.id == conversation.id);
             rows.retain(|row| row.id != conversation.id);
-            if !tab.shows(&conversation.status) {
+            if !self.filter.with_untracked(|filter| filter.shows(&conversation, me, listed)) {
                 return;
             }
             // Among equal times (Meta's timestamps are whole seconds) the one that just changed
@@ -352,6 +422,18 @@ impl Thread {
         });
     }
 
+    /// Shows what the server answered to a change made in this tab.
+    pub fn show_conversation(self, conversation: ConversationDto) {
+        if self.id.get_untracked() == Some(conversation.id) {
+            self.conversation.set(Some(conversation));
+        }
+    }
+
+    /// Shows a message this tab just sent, without waiting for its live event.
+    pub fn show_sent(self, message: MessageDto) {
+        self.apply_message(message);
+    }
+
     /// A message was created or changed somewhere in the company.
     fn apply_message(self, message: MessageDto) {
         if self.id.get_untracked() != Some(message.conversation_id) {
@@ -394,6 +476,33 @@ fn page_visible() -> bool {
     false
 }
 
+/// The company's members, for names (assignees, authors of notes) and the assign menu.
+#[derive(Clone, Copy)]
+pub struct Members {
+    pub list: RwSignal<Vec<MemberDto>>,
+}
+
+impl Members {
+    /// Loads the members now and again whenever the team changes (someone joined, left).
+    fn load(api: Api, live: Live) -> Self {
+        let members = Members { list: RwSignal::new(Vec::new()) };
+        Effect::new(move |_| {
+            live.team_version();
+            leptos::task::spawn_local(async move {
+                if let Ok(page) = api.get::<Page<MemberDto>>("/members?limit=100").await {
+                    members.list.try_set(page.items);
+                }
+            });
+        });
+        members
+    }
+
+    /// A member's name, tracked; `None` while unknown.
+    pub fn name(self, user_id: Uuid) -> Option<String> {
+        self.list.with(|list| list.iter().find(|m| m.user_id == user_id).map(|m| m.name.clone()))
+    }
+}
+
 /// The current time, moving every 30 s so relative times and the 24-hour window stay true.
 fn ticking_now() -> RwSignal<DateTime<Utc>> {
     let now = RwSignal::new(Utc::now());
@@ -415,9 +524,12 @@ pub fn InboxPage() -> impl IntoView {
     let api = use_api();
     let live = use_live();
     let query = use_query_map();
+    let auth = use_auth();
     let conversations = Conversations::new();
     let thread = Thread::new();
-    let tab = RwSignal::new(Tab::Open);
+    let filter = RwSignal::new(Filter::default());
+    let members = Members::load(api, live);
+    let me = Signal::derive(move || auth.session().map(|s| s.user.id));
     let now = ticking_now();
     let selected =
         Memo::new(move |_| query.with(|q| q.get("c").and_then(|raw| raw.parse::<Uuid>().ok())));
@@ -428,15 +540,15 @@ pub fn InboxPage() -> impl IntoView {
         }
         ServerEvent::ConversationUpdated { conversation } => {
             thread.apply_conversation(api, conversation);
-            conversations.apply(conversation.as_ref().clone());
+            conversations.apply(conversation.as_ref().clone(), me.get_untracked());
         }
         _ => {}
     });
 
-    // The list: on the first render, when the tab changes, and after a reconnect.
+    // The list: on the first render, when the filter changes, and after a reconnect.
     Effect::new(move |_| {
         live.resync_version();
-        conversations.load(api, tab.get());
+        conversations.load(api, filter.get());
     });
     // The thread: when the selection changes, and after a reconnect.
     Effect::new(move |_| {
@@ -462,12 +574,12 @@ pub fn InboxPage() -> impl IntoView {
                     "flex w-full min-w-0 shrink-0 flex-col border-r border-slate-200 md:w-80 lg:w-96"
                 }
             }>
-                <ConversationPane conversations tab selected now/>
+                <ConversationPane conversations filter selected now/>
             </div>
             <div class=move || {
                 if has_selection() { "flex min-w-0 flex-1 flex-col" } else { "hidden min-w-0 flex-1 flex-col md:flex" }
             }>
-                <ThreadPane thread now/>
+                <ThreadPane thread now members me/>
             </div>
         </div>
     }

@@ -4,7 +4,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use leptos::{html, prelude::*};
 use shared::{api::MessageDto, i18n::Key};
 
-use super::{format, list::display_name, LoadState, Thread};
+use super::{
+    actions::ConversationActions, composer::Composer, format, list::display_name, LoadState,
+    Members, Thread,
+};
 use crate::api::use_api;
 use crate::components::feedback::{ListError, ListLoading};
 use crate::components::icons::{Icon, IconName};
@@ -64,7 +67,12 @@ fn after_render(f: impl FnOnce() + 'static) {
 }
 
 #[component]
-pub fn ThreadPane(thread: Thread, now: RwSignal<DateTime<Utc>>) -> impl IntoView {
+pub fn ThreadPane(
+    thread: Thread,
+    now: RwSignal<DateTime<Utc>>,
+    members: Members,
+    me: Signal<Option<uuid::Uuid>>,
+) -> impl IntoView {
     let api = use_api();
     let toasts = use_toasts();
     let scroller = NodeRef::<html::Div>::new();
@@ -124,7 +132,7 @@ pub fn ThreadPane(thread: Thread, now: RwSignal<DateTime<Utc>>) -> impl IntoView
             .into_any();
         }
         view! {
-            <Header thread now/>
+            <Header thread now members me/>
             <div
                 class="min-h-0 flex-1 overflow-y-auto overscroll-contain bg-slate-50 px-3 py-4 sm:px-6"
                 node_ref=scroller
@@ -168,7 +176,10 @@ pub fn ThreadPane(thread: Thread, now: RwSignal<DateTime<Utc>>) -> impl IntoView
                             <For each=move || items.get() key=Item::key let:item>
                                 {match item {
                                     Item::Day(day) => view! { <DaySeparator day now/> }.into_any(),
-                                    Item::Message(message) => view! { <Bubble message=*message/> }.into_any(),
+                                    Item::Message(message) if message.direction == "internal" => {
+                                        view! { <Internal message=*message members/> }.into_any()
+                                    }
+                                    Item::Message(message) => view! { <Bubble message=*message thread/> }.into_any(),
                                 }}
                             </For>
                         </ol>
@@ -176,9 +187,7 @@ pub fn ThreadPane(thread: Thread, now: RwSignal<DateTime<Utc>>) -> impl IntoView
                     .into_any(),
                 }}
             </div>
-            <p class="shrink-0 border-t border-slate-200 bg-white px-4 py-3 text-center text-xs text-slate-500" data-testid="thread-read-only">
-                {t(Key::InboxReadOnlyNote)}
-            </p>
+            <Composer thread now/>
         }
         .into_any()
     }
@@ -186,7 +195,12 @@ pub fn ThreadPane(thread: Thread, now: RwSignal<DateTime<Utc>>) -> impl IntoView
 
 /// Who the conversation is with, the way back on a phone, and the 24-hour window.
 #[component]
-fn Header(thread: Thread, now: RwSignal<DateTime<Utc>>) -> impl IntoView {
+fn Header(
+    thread: Thread,
+    now: RwSignal<DateTime<Utc>>,
+    members: Members,
+    me: Signal<Option<uuid::Uuid>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <div class="shrink-0 border-b border-slate-200 bg-white px-3 py-3 sm:px-5">
@@ -207,7 +221,7 @@ fn Header(thread: Thread, now: RwSignal<DateTime<Utc>>) -> impl IntoView {
                             let name = display_name(&c);
                             let phone = (name != c.contact.phone).then(|| c.contact.phone.clone());
                             view! {
-                                <div class="min-w-0">
+                                <div class="min-w-0 flex-1">
                                     <h2 class="truncate font-semibold text-slate-900" data-testid="thread-name">{name}</h2>
                                     {phone.map(|phone| view! { <p class="truncate text-xs text-slate-500" data-testid="thread-phone">{phone}</p> })}
                                 </div>
@@ -215,6 +229,7 @@ fn Header(thread: Thread, now: RwSignal<DateTime<Utc>>) -> impl IntoView {
                         })
                 }}
             </div>
+            <ConversationActions thread members me/>
             {move || {
                 let conversation = thread.conversation.get()?;
                 let closes = conversation.window_closes_at.filter(|at| *at > now.get());
@@ -255,9 +270,26 @@ fn DaySeparator(day: NaiveDate, now: RwSignal<DateTime<Utc>>) -> impl IntoView {
     .into_any()
 }
 
-/// One message. Media shows as a labelled placeholder until downloads arrive.
+/// One message from or to the customer.
 #[component]
-fn Bubble(message: MessageDto) -> impl IntoView {
+fn Bubble(message: MessageDto, thread: Thread) -> impl IntoView {
+    let api = use_api();
+    let toasts = use_toasts();
+    let retrying = RwSignal::new(false);
+    let message_id = message.id;
+    let retry = move |_| {
+        let Some(conversation_id) = thread.id.get_untracked() else { return };
+        retrying.set(true);
+        leptos::task::spawn_local(async move {
+            let path = format!("/conversations/{conversation_id}/messages/{message_id}/retry");
+            let result = api.post_empty::<MessageDto>(&path).await;
+            retrying.try_set(false);
+            match result {
+                Ok(message) => thread.show_sent(message),
+                Err(failure) => toasts.error(failure.key()),
+            }
+        });
+    };
     let outbound = message.direction == "out";
     let (row, bubble) = if outbound {
         ("flex justify-end", "max-w-[85%] rounded-2xl rounded-br-md bg-brand-600 px-3.5 py-2 text-white shadow-xs sm:max-w-[70%]")
@@ -291,9 +323,18 @@ fn Bubble(message: MessageDto) -> impl IntoView {
                 {failure
                     .map(|error| {
                         view! {
-                            <p class="mt-1.5 rounded-md bg-red-50 px-2 py-1 text-xs text-red-800" data-testid="message-error">
-                                {error}
-                            </p>
+                            <div class="mt-1.5 rounded-md bg-red-50 px-2 py-1 text-xs text-red-800">
+                                <p data-testid="message-error">{error}</p>
+                                <button
+                                    type="button"
+                                    class="mt-1 font-semibold underline underline-offset-2"
+                                    data-testid="message-retry"
+                                    disabled=move || retrying.get()
+                                    on:click=retry
+                                >
+                                    {t(Key::RetrySend)}
+                                </button>
+                            </div>
                         }
                     })}
             </div>
@@ -486,6 +527,52 @@ fn Media(
             .into_any()
         }
     }
+}
+
+/// A line only the team sees: a private note (with its author), or what someone changed.
+#[component]
+fn Internal(message: MessageDto, members: Members) -> impl IntoView {
+    let i18n = use_i18n();
+    let time = format::local_time(message.created_at);
+    let author = message.payload.get("by_name").and_then(|n| n.as_str()).map(str::to_owned);
+    let author = move || {
+        message
+            .sent_by_user_id
+            .and_then(|id| members.name(id))
+            .or_else(|| author.clone())
+            .unwrap_or_default()
+    };
+    if message.kind == "note" {
+        let text = message.text.clone().unwrap_or_default();
+        return view! {
+            <li class="flex justify-end" data-testid="message" data-id=message.id.to_string() data-direction="internal" data-kind="note">
+                <div class="max-w-[85%] rounded-2xl rounded-br-md bg-amber-50 px-3.5 py-2 text-amber-950 shadow-xs ring-1 ring-amber-200 sm:max-w-[70%]">
+                    <p class="flex items-center gap-1.5 text-xs font-semibold text-amber-800">
+                        <Icon icon=IconName::Key class="size-3.5"/>
+                        {move || fill(i18n.lang().t(Key::NoteBy), &[("name", &author())])}
+                    </p>
+                    <p class="mt-0.5 whitespace-pre-wrap break-words text-sm leading-6" data-testid="message-text">{text}</p>
+                    <p class="mt-1 text-right text-[0.6875rem] text-amber-700">
+                        <time datetime=message.created_at.to_rfc3339()>{time}</time>
+                    </p>
+                </div>
+            </li>
+        }
+        .into_any();
+    }
+    let payload = message.payload.clone();
+    let fallback = message.text.clone().unwrap_or_default();
+    let line = move || {
+        format::activity_line(i18n.lang(), &payload, &author()).unwrap_or_else(|| fallback.clone())
+    };
+    view! {
+        <li class="flex justify-center py-1" data-testid="message" data-id=message.id.to_string() data-direction="internal" data-kind="activity">
+            <p class="max-w-[90%] text-center text-xs text-slate-500" data-testid="activity-line">
+                {line} " · " <time datetime=message.created_at.to_rfc3339()>{time}</time>
+            </p>
+        </li>
+    }
+    .into_any()
 }
 
 /// Delivery ticks of an outbound message: ✓ sent, ✓✓ delivered, blue ✓✓ read, ! failed.

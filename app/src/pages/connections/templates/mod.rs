@@ -6,7 +6,7 @@
 //! result arriving by webhook), so a template moves from "In review" to "Approved" on screen.
 
 mod form;
-mod preview;
+pub mod preview;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;

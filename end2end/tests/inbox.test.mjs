@@ -1,0 +1,263 @@
+// The team inbox with two people at once: an owner and an agent in two browser contexts. A
+// customer's message (posted by the fake Graph API as a signed webhook) appears live for both;
+// the agent takes the conversation and the owner sees who has it; the agent answers with a canned
+// reply, the owner leaves a private note and a label, each seen live by the other; a conversation
+// outside the 24-hour window is answered with a template; and the agent does the same on a phone.
+//
+// Auth budget: one sign-up, one invitation accepted, two logins.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import {
+  BASE_URL,
+  byTestId,
+  hydrated,
+  launchBrowser,
+  PASSWORD,
+  requireEnv,
+  screenshot,
+  signUpAndLogIn,
+  step,
+  STEP_TIMEOUT,
+  uniqueEmail,
+  waitForEmailLink,
+  watch,
+} from './support.mjs';
+
+const FAKE_GRAPH_URL = requireEnv('FAKE_GRAPH_URL');
+const PHONE_NUMBER_ID = requireEnv('FAKE_GRAPH_PHONE_NUMBER_ID');
+const WABA_ID = requireEnv('FAKE_GRAPH_WABA_ID');
+const GRAPH_TOKEN = requireEnv('FAKE_GRAPH_TOKEN');
+const APP_SECRET = 'e2e-inbox-secret-77a1';
+
+const ANA = { from: '5511987650001', name: 'Ana Cliente', phone: '+5511987650001' };
+const CARLA = { from: '5511987650002', name: 'Carla Antiga', phone: '+5511987650002' };
+const CANNED = 'Abrimos de segunda a sábado, das 9h às 18h.';
+const conversationRow = (phone) => `${byTestId('conversation-row')}[data-phone="${phone}"]`;
+
+let browser;
+before(async () => {
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
+
+/** Calls our API from inside `page` (its session cookie and CSRF token). */
+async function api(page, method, path, body) {
+  return page.evaluate(
+    async ({ method, path, body }) => {
+      const me = await (await fetch('/api/v1/me')).json();
+      const response = await fetch(`/api/v1${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', 'x-csrf-token': me.csrf_token },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: response.status, body: await response.json().catch(() => null) };
+    },
+    { method, path, body },
+  );
+}
+
+/** Calls a `/_fake/...` control of the fake Graph API. */
+async function fake(route, body) {
+  const response = await fetch(`${FAKE_GRAPH_URL}${route}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const answer = await response.json();
+  assert.equal(response.status, 200, `${route}: ${JSON.stringify(answer)}`);
+  if (answer.status !== undefined) assert.equal(answer.status, 200, `the webhook was refused: ${JSON.stringify(answer)}`);
+  return answer;
+}
+
+/** Waits until the fake Graph API accepted a send to `to` that `matches`. */
+async function waitForSent(to, matches, what) {
+  const deadline = Date.now() + STEP_TIMEOUT;
+  for (;;) {
+    const sent = await (await fetch(`${FAKE_GRAPH_URL}/_fake/sent`)).json();
+    if (sent.some((m) => m.body?.to?.replace(/\D/g, '') === to && matches(m.body))) return;
+    assert.ok(Date.now() < deadline, `${what} never reached Meta: ${JSON.stringify(sent.map((m) => m.body))}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+const messageText = (page, text) => page.locator(byTestId('message')).filter({ hasText: text });
+
+test('Inbox: two people work the same conversations live', { timeout: 240_000 }, async () => {
+  const diagnostics = [];
+  const newContext = async (viewport = { width: 1280, height: 900 }) => {
+    const context = await browser.newContext({ viewport, locale: 'en-US', baseURL: BASE_URL });
+    context.setDefaultTimeout(STEP_TIMEOUT);
+    return context;
+  };
+  const ownerContext = await newContext();
+  const agentContext = await newContext();
+  const owner = await ownerContext.newPage();
+  const agent = await agentContext.newPage();
+  watch(owner, diagnostics);
+  watch(agent, diagnostics);
+  const agentEmail = uniqueEmail('agent-inbox');
+  let connectionId;
+  try {
+    await step('an owner connects a number, saves an answer and invites an agent', diagnostics, async () => {
+      await signUpAndLogIn(owner, { email: uniqueEmail('owner-inbox'), company: 'Padaria Central', name: 'Olga Dona', next: '/inbox' });
+      const created = await api(owner, 'POST', '/connections', {
+        kind: 'whatsapp_cloud', name: 'Atendimento', phone_number_id: PHONE_NUMBER_ID, waba_id: WABA_ID,
+        access_token: GRAPH_TOKEN, app_secret: APP_SECRET, verify_token: 'e2e-inbox-verify',
+      });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      connectionId = created.body.id;
+      await fake('/_fake/webhook', { url: created.body.webhook_url, app_secret: APP_SECRET });
+      const canned = await api(owner, 'POST', '/canned-replies', { shortcut: 'horario', body: CANNED });
+      assert.equal(canned.status, 201, JSON.stringify(canned.body));
+      await fake('/_fake/template', {
+        name: 'retomar_contato', language: 'pt_BR', category: 'UTILITY',
+        components: [{ type: 'BODY', text: 'Olá {{1}}, podemos continuar seu atendimento?' }],
+      });
+      const synced = await api(owner, 'POST', `/connections/${connectionId}/templates/sync`);
+      assert.equal(synced.status, 200, JSON.stringify(synced.body));
+      const invited = await api(owner, 'POST', '/invitations', { email: agentEmail, role: 'agent' });
+      assert.equal(invited.status, 201, JSON.stringify(invited.body));
+    });
+
+    await step('the agent accepts the invitation and opens the inbox', diagnostics, async () => {
+      await agent.goto(await waitForEmailLink(agentEmail, '/invite'));
+      await agent.waitForSelector(byTestId('accept-form'));
+      await hydrated(agent);
+      await agent.fill(byTestId('accept-name'), 'Bia Agente');
+      await agent.fill(byTestId('accept-password'), PASSWORD);
+      await agent.click(byTestId('accept-submit'));
+      await agent.waitForURL('**/login?notice=invite_accepted**');
+      await agent.fill(byTestId('login-password'), PASSWORD);
+      await agent.click(byTestId('login-submit'));
+      await agent.waitForURL('**/dashboard');
+      await agent.goto('/inbox');
+      await hydrated(agent);
+      for (const page of [owner, agent]) {
+        await page.waitForSelector(`${byTestId('live-indicator')}[data-state="live"]`);
+      }
+    });
+
+    await step("a customer's message appears for both without a reload", diagnostics, async () => {
+      await fake('/_fake/inbound', { from: ANA.from, name: ANA.name, text: 'Oi, vocês abrem no sábado?' });
+      for (const page of [owner, agent]) {
+        await page.locator(conversationRow(ANA.phone)).waitFor();
+      }
+    });
+
+    await step('the agent takes it; the owner sees who has it', diagnostics, async () => {
+      await agent.click(conversationRow(ANA.phone));
+      await messageText(agent, 'Oi, vocês abrem no sábado?').waitFor();
+      await agent.click(byTestId('conversation-claim'));
+      await agent.locator(byTestId('conversation-assignee')).filter({ hasText: 'Yours' }).waitFor();
+      await owner.click(conversationRow(ANA.phone));
+      await owner.locator(byTestId('conversation-assignee')).filter({ hasText: 'With Bia Agente' }).waitFor();
+      assert.equal(await owner.locator(byTestId('conversation-claim')).count(), 0, 'a taken conversation offers no "Take it"');
+      await owner.locator(byTestId('activity-line')).filter({ hasText: 'Bia Agente took the conversation' }).waitFor();
+    });
+
+    await step('the agent answers with a canned reply; the owner sees it arrive', diagnostics, async () => {
+      await agent.fill(byTestId('composer-text'), '/hor');
+      await agent.locator(`${byTestId('canned-suggestion')}[data-shortcut="horario"]`).waitFor();
+      await agent.press(byTestId('composer-text'), 'Enter');
+      assert.equal(await agent.inputValue(byTestId('composer-text')), CANNED);
+      await agent.press(byTestId('composer-text'), 'Enter');
+      await agent.locator(`${byTestId('message')}[data-direction="out"]`).filter({ hasText: CANNED }).waitFor();
+      assert.equal(await agent.inputValue(byTestId('composer-text')), '', 'the composer empties after sending');
+      await owner.locator(`${byTestId('message')}[data-direction="out"]`).filter({ hasText: CANNED }).waitFor();
+      await waitForSent(ANA.from, (body) => body.type === 'text' && body.text?.body === CANNED, 'the canned reply');
+    });
+
+    await step('a private note and a label from the owner reach the agent live', diagnostics, async () => {
+      await owner.click(byTestId('composer-note-tab'));
+      await owner.fill(byTestId('composer-note'), 'Cliente antiga, tratar com carinho');
+      await owner.press(byTestId('composer-note'), 'Enter');
+      await agent.locator(`${byTestId('message')}[data-kind="note"]`).filter({ hasText: 'Cliente antiga, tratar com carinho' }).waitFor();
+      assert.match(await agent.locator(`${byTestId('message')}[data-kind="note"]`).innerText(), /Note by Olga Dona/);
+
+      await owner.fill(byTestId('conversation-label-input'), 'vip');
+      await owner.press(byTestId('conversation-label-input'), 'Enter');
+      await agent.locator(`${byTestId('conversation-label-chip')}[data-label="vip"]`).waitFor();
+      // A label on a list row filters the list by it.
+      await agent.locator(conversationRow(ANA.phone)).locator(byTestId('conversation-label')).click();
+      await agent.locator(`${byTestId('inbox-label-filter')}[data-label="vip"]`).waitFor();
+      await agent.click(byTestId('inbox-label-clear'));
+      await screenshot(agent, 'inbox-agent-desktop');
+    });
+
+    await step('outside the 24-hour window the agent sends an approved template', diagnostics, async () => {
+      await fake('/_fake/inbound', { from: CARLA.from, name: CARLA.name, text: 'Olá, lembram de mim?', sent_seconds_ago: 90_000 });
+      await agent.click(conversationRow(CARLA.phone));
+      await agent.waitForSelector(byTestId('template-composer'));
+      assert.equal(await agent.locator(byTestId('composer-text')).count(), 0, 'no free text outside the window');
+      const option = await agent.locator(`${byTestId('template-composer-select')} option`).filter({ hasText: 'retomar_contato' }).getAttribute('value');
+      await agent.selectOption(byTestId('template-composer-select'), option);
+      assert.ok(await agent.isDisabled(byTestId('template-composer-send')), 'a template with an empty variable cannot be sent');
+      await agent.fill(`${byTestId('template-composer-var')}[data-index="1"]`, 'Carla');
+      assert.equal(
+        (await agent.innerText(`${byTestId('template-composer')} ${byTestId('template-bubble-body')}`)).trim(),
+        'Olá Carla, podemos continuar seu atendimento?',
+      );
+      await agent.click(byTestId('template-composer-send'));
+      await agent.locator(`${byTestId('message')}[data-direction="out"][data-kind="template"]`).waitFor();
+      await waitForSent(CARLA.from, (body) => body.type === 'template' && body.template?.name === 'retomar_contato', 'the template');
+    });
+
+    await step('resolving takes the conversation out of the open list, for both', diagnostics, async () => {
+      await agent.click(conversationRow(ANA.phone));
+      await agent.locator(byTestId('conversation-assignee')).filter({ hasText: 'Yours' }).waitFor();
+      await agent.selectOption(byTestId('conversation-status'), 'resolved');
+      for (const page of [agent, owner]) {
+        await page.waitForSelector(conversationRow(ANA.phone), { state: 'detached' });
+      }
+      await agent.click(`${byTestId('inbox-tab')}[data-tab="resolved"]`);
+      await agent.locator(conversationRow(ANA.phone)).waitFor();
+      await agent.click(`${byTestId('inbox-scope')}[data-scope="mine"]`);
+      await agent.locator(conversationRow(ANA.phone)).waitFor();
+      await agent.click(`${byTestId('inbox-scope')}[data-scope="unassigned"]`);
+      await agent.waitForSelector(conversationRow(ANA.phone), { state: 'detached' });
+    });
+
+    await step('on a phone the agent searches, opens the thread and replies', diagnostics, async () => {
+      const phone = await browser.newContext({
+        storageState: await agentContext.storageState(),
+        viewport: { width: 390, height: 844 },
+        isMobile: true,
+        hasTouch: true,
+        locale: 'en-US',
+        baseURL: BASE_URL,
+      });
+      phone.setDefaultTimeout(STEP_TIMEOUT);
+      try {
+        const small = await phone.newPage();
+        watch(small, diagnostics);
+        await small.goto('/inbox');
+        await hydrated(small);
+        await small.click(`${byTestId('inbox-tab')}[data-tab="all"]`);
+        await small.fill(byTestId('inbox-search'), 'sábado');
+        await small.locator(conversationRow(ANA.phone)).waitFor();
+        await small.waitForSelector(conversationRow(CARLA.phone), { state: 'detached' });
+        await small.click(conversationRow(ANA.phone));
+        await small.waitForSelector(byTestId('composer-text'));
+        const overflow = await small.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.ok(overflow <= 0, 'the thread scrolls sideways on a phone');
+        await small.fill(byTestId('composer-text'), 'Até sábado!');
+        await small.click(byTestId('composer-send'));
+        await small.locator(`${byTestId('message')}[data-direction="out"]`).filter({ hasText: 'Até sábado!' }).waitFor();
+        await screenshot(small, 'inbox-composer-phone');
+        await waitForSent(ANA.from, (body) => body.text?.body === 'Até sábado!', 'the reply from the phone');
+      } finally {
+        await phone.close();
+      }
+    });
+
+    const crashes = diagnostics.filter((line) => line.startsWith('pageerror'));
+    assert.deepEqual(crashes, [], 'a page raised uncaught errors');
+  } finally {
+    if (connectionId) await api(owner, 'DELETE', `/connections/${connectionId}`).catch(() => {});
+    await ownerContext.close();
+    await agentContext.close();
+  }
+});
