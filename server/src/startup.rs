@@ -161,6 +161,7 @@ impl Application {
                 loop {
                     tick.tick().await;
                     state.limits.prune();
+                    state.events.prune();
                     if let Err(err) =
                         crate::inbox::manage::wake_snoozed(&state.db, &state.events).await
                     {

@@ -5,6 +5,10 @@
 //! Heartbeat: the server pings every 20 s and drops a socket that has been silent for 60 s; each
 //! heartbeat also re-checks the session, so a logout or removal closes open sockets within 20 s.
 //! Clients may send `{"type":"ping"}` and get `{"type":"pong"}`.
+//!
+//! Each event frame carries a `cursor`. A client that reconnects with `?since=<cursor>` first
+//! gets `ready` with `resumed: true` and then every event it missed, in order; `resumed: false`
+//! tells it to refetch what it shows (the gap is unknown: too long away, or a server restart).
 
 use std::time::Duration;
 
@@ -29,6 +33,7 @@ use crate::{
         AuthUser,
     },
     error::{AppError, AppResult},
+    events::{Cursor, Subscription},
     state::AppState,
 };
 
@@ -38,6 +43,8 @@ const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 #[derive(Debug, Deserialize)]
 pub struct WsParams {
     token: Option<String>,
+    /// The `cursor` of the last event the client saw.
+    since: Option<String>,
 }
 
 /// Opens the live event socket.
@@ -65,7 +72,8 @@ pub async fn upgrade(
             (authenticate_session(&state, &token).await?, Some(token))
         }
     };
-    Ok(ws.on_upgrade(move |socket| run(socket, state, auth, session_token)))
+    let since = params.since.as_deref().and_then(Cursor::parse);
+    Ok(ws.on_upgrade(move |socket| run(socket, state, auth, session_token, since)))
 }
 
 /// A cookie-authenticated socket must come from our own pages (cross-site WebSocket hijacking).
@@ -82,22 +90,38 @@ fn check_same_origin(headers: &HeaderMap) -> AppResult<()> {
     }
 }
 
-async fn run(socket: WebSocket, state: AppState, auth: AuthUser, session_token: Option<String>) {
+async fn run(
+    socket: WebSocket,
+    state: AppState,
+    auth: AuthUser,
+    session_token: Option<String>,
+    since: Option<Cursor>,
+) {
     let company_id = auth.company_id();
-    let mut events = state.events.subscribe(company_id);
+    let Subscription { receiver: mut events, cursor, missed } =
+        state.events.resume(company_id, since);
     let mut stopping = state.shutdown.subscribe();
     let (mut sink, mut stream) = socket.split();
     metrics::gauge!("master_ia_websockets_open").increment(1.0);
 
-    let ready = ServerEvent::Ready { company_id, user_id: auth.user_id };
-    let mut alive = send_event(&mut sink, &ready).await;
+    let ready = ServerEvent::Ready { company_id, user_id: auth.user_id, resumed: missed.is_some() };
+    let mut alive = send_event(&mut sink, &ready, Some(cursor)).await;
+    for item in missed.into_iter().flatten() {
+        if !alive {
+            break;
+        }
+        alive = send_event(&mut sink, &item.event, Some(cursor_of(&state, item.seq))).await;
+    }
     let mut heartbeat = tokio::time::interval_at(Instant::now() + HEARTBEAT, HEARTBEAT);
     let mut last_seen = Instant::now();
 
     while alive {
         tokio::select! {
             event = events.recv() => match event {
-                Ok(event) => alive = send_event(&mut sink, &event).await,
+                Ok(item) => {
+                    let at = cursor_of(&state, item.seq);
+                    alive = send_event(&mut sink, &item.event, Some(at)).await;
+                }
                 Err(RecvError::Lagged(missed)) => {
                     // The client fell too far behind: close so it reconnects and refetches.
                     tracing::warn!(%company_id, missed, "websocket subscriber lagged; closing");
@@ -110,7 +134,7 @@ async fn run(socket: WebSocket, state: AppState, auth: AuthUser, session_token: 
                 Some(Ok(Message::Text(text))) => {
                     last_seen = Instant::now();
                     if let Ok(ClientMessage::Ping) = serde_json::from_str::<ClientMessage>(&text) {
-                        alive = send_event(&mut sink, &ServerEvent::Pong).await;
+                        alive = send_event(&mut sink, &ServerEvent::Pong, None).await;
                     }
                 }
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => alive = false,
@@ -139,11 +163,23 @@ async fn run(socket: WebSocket, state: AppState, auth: AuthUser, session_token: 
     metrics::gauge!("master_ia_websockets_open").decrement(1.0);
 }
 
+fn cursor_of(state: &AppState, seq: u64) -> Cursor {
+    Cursor { stream: state.events.stream(), seq }
+}
+
+/// Sends `{"type", "data", "cursor"?}`.
 async fn send_event(
     sink: &mut futures::stream::SplitSink<WebSocket, Message>,
     event: &ServerEvent,
+    cursor: Option<Cursor>,
 ) -> bool {
-    match serde_json::to_string(event) {
+    let framed = serde_json::to_value(event).map(|mut frame| {
+        if let (Some(cursor), Some(fields)) = (cursor, frame.as_object_mut()) {
+            fields.insert("cursor".into(), cursor.encode().into());
+        }
+        frame.to_string()
+    });
+    match framed {
         Ok(json) => sink.send(Message::Text(Utf8Bytes::from(json))).await.is_ok(),
         Err(err) => {
             tracing::error!(error = %err, "serialising a live event");

@@ -4,13 +4,11 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use common::{error_code, spawn_app, text_delivery, CloudConnection, TestApp, TestUser};
 use reqwest::StatusCode;
 use sea_orm::{sea_query::Expr, EntityTrait};
 use serde_json::{json, Value};
-use server::db::entities::conversations;
+use server::{db::entities::conversations, events::Sequenced};
 use shared::ServerEvent;
 use tokio::sync::broadcast::Receiver;
 use uuid::Uuid;
@@ -87,7 +85,7 @@ async fn claim(user: &TestUser, id: Uuid) -> reqwest::Response {
     user.session.post(&format!("/api/v1/conversations/{id}/claim"), json!({})).await
 }
 
-fn drain(live: &mut Receiver<Arc<ServerEvent>>) -> Vec<Arc<ServerEvent>> {
+fn drain(live: &mut Receiver<Sequenced>) -> Vec<Sequenced> {
     let mut events = Vec::new();
     while let Ok(event) = live.try_recv() {
         events.push(event);

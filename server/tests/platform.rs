@@ -282,3 +282,68 @@ async fn site_files_are_served_precompressed() {
     assert!(plain.headers().get("content-encoding").is_none());
     assert_eq!(plain.text().await.unwrap(), "console.log('plain')");
 }
+
+#[tokio::test]
+async fn a_reconnecting_client_catches_up_on_exactly_what_it_missed() {
+    let app = spawn_app().await;
+    let acme = app.verified_user("Acme").await;
+    let key: Value =
+        acme.session.post("/api/v1/api-keys", json!({"name": "ws"})).await.json().await.unwrap();
+    let key = key["key"].as_str().unwrap().to_owned();
+    let ws_base = app.address.replace("http://", "ws://");
+    let connect = |since: Option<String>| {
+        let url = match since {
+            Some(cursor) => format!("{ws_base}/api/v1/ws?token={key}&since={cursor}"),
+            None => format!("{ws_base}/api/v1/ws?token={key}"),
+        };
+        async move { tokio_tungstenite::connect_async(url).await.unwrap().0 }
+    };
+    let invite = |n: u32| {
+        let session = &acme.session;
+        async move {
+            let answer = session
+                .post(
+                    "/api/v1/invitations",
+                    json!({"email": format!("w{n}@example.com"), "role": "agent"}),
+                )
+                .await;
+            assert_eq!(answer.status(), StatusCode::CREATED);
+        }
+    };
+
+    // Two tabs of the same company both hear a change.
+    let mut first = connect(None).await;
+    let mut second = connect(None).await;
+    let ready = next_json(&mut first).await;
+    assert_eq!(
+        (ready["type"].as_str(), ready["data"]["resumed"].as_bool()),
+        (Some("ready"), Some(false))
+    );
+    next_json(&mut second).await;
+    invite(1).await;
+    let seen = next_json(&mut first).await;
+    assert_eq!(seen["type"], "team.changed");
+    assert_eq!(next_json(&mut second).await["cursor"], seen["cursor"]);
+    let cursor = seen["cursor"].as_str().unwrap().to_owned();
+
+    // The first tab loses its connection; two changes happen meanwhile.
+    first.close(None).await.unwrap();
+    invite(2).await;
+    invite(3).await;
+    let mut back = connect(Some(cursor.clone())).await;
+    let ready = next_json(&mut back).await;
+    assert_eq!(ready["data"]["resumed"], true, "{ready}");
+    let missed = [next_json(&mut back).await, next_json(&mut back).await];
+    assert!(missed.iter().all(|e| e["type"] == "team.changed"));
+    assert_ne!(missed[0]["cursor"], missed[1]["cursor"]);
+    assert_ne!(missed[0]["cursor"].as_str(), Some(cursor.as_str()));
+    // ...and then live events, nothing replayed twice.
+    invite(4).await;
+    let live = next_json(&mut back).await;
+    assert_eq!(live["type"], "team.changed");
+    assert_eq!(next_json(&mut second).await["type"], "team.changed");
+
+    // A cursor this server never gave (another process, a restart): refetch everything.
+    let mut stranger = connect(Some("abc-1".into())).await;
+    assert_eq!(next_json(&mut stranger).await["data"]["resumed"], false);
+}

@@ -32,7 +32,7 @@ fn template(name: &str, status: &str) -> Value {
 
 /// The connections named by the `templates.changed` events received so far.
 fn templates_changed(
-    live: &mut tokio::sync::broadcast::Receiver<std::sync::Arc<shared::ServerEvent>>,
+    live: &mut tokio::sync::broadcast::Receiver<server::events::Sequenced>,
 ) -> Vec<uuid::Uuid> {
     let mut changed = Vec::new();
     while let Ok(event) = live.try_recv() {

@@ -1,7 +1,8 @@
 //! Live events pushed over `GET /api/v1/ws`, always scoped to the subscriber's company.
 //!
-//! Wire shape: `{"type": "team.changed", "data": {...}}`. Later areas (inbox, campaigns) add
-//! variants here; clients ignore types they do not know.
+//! Wire shape: `{"type": "team.changed", "data": {...}, "cursor": "..."}`. `cursor` marks the
+//! event's place in the company's stream: reconnecting with `?since=<cursor>` replays what was
+//! missed. Later areas add variants here; clients ignore types they do not know.
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -12,9 +13,16 @@ use crate::api::{ConversationDto, MessageDto};
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", content = "data")]
 pub enum ServerEvent {
-    /// First frame after the socket opens: the subscription is live.
+    /// First frame after the socket opens: the subscription is live. `resumed`: the socket was
+    /// opened with `?since=<cursor>` and the events missed since then follow this frame; `false`
+    /// means they are not known (or no cursor was given) and a returning client refetches.
     #[serde(rename = "ready")]
-    Ready { company_id: Uuid, user_id: Uuid },
+    Ready {
+        company_id: Uuid,
+        user_id: Uuid,
+        #[serde(default)]
+        resumed: bool,
+    },
     /// Answer to a client `ping`.
     #[serde(rename = "pong")]
     Pong,
