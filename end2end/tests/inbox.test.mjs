@@ -187,6 +187,19 @@ test('Inbox: two people work the same conversations live', { timeout: 240_000 },
       await screenshot(agent, 'inbox-agent-desktop');
     });
 
+    await step("the customer's details and past conversations open from the thread, editable there", diagnostics, async () => {
+      await owner.click(byTestId('thread-contact'));
+      await owner.waitForSelector(byTestId('contact-form'));
+      const past = owner.locator(byTestId('contact-conversation'));
+      await past.first().waitFor();
+      assert.equal(await past.count(), 1, 'one conversation with Ana so far');
+      assert.equal(await owner.inputValue(byTestId('contact-name')), ANA.name);
+      await owner.fill(byTestId('contact-name'), 'Ana Cliente Fiel');
+      await owner.click(byTestId('contact-save'));
+      await owner.waitForSelector(byTestId('contact-form'), { state: 'detached' });
+      await owner.locator(byTestId('thread-name')).filter({ hasText: 'Ana Cliente Fiel' }).waitFor();
+    });
+
     await step('outside the 24-hour window the agent sends an approved template', diagnostics, async () => {
       await fake('/_fake/inbound', { from: CARLA.from, name: CARLA.name, text: 'Olá, lembram de mim?', sent_seconds_ago: 90_000 });
       await agent.click(conversationRow(CARLA.phone));
@@ -218,6 +231,19 @@ test('Inbox: two people work the same conversations live', { timeout: 240_000 },
       await agent.locator(conversationRow(ANA.phone)).waitFor();
       await agent.click(`${byTestId('inbox-scope')}[data-scope="unassigned"]`);
       await agent.waitForSelector(conversationRow(ANA.phone), { state: 'detached' });
+    });
+
+    await step('the app is installable: a manifest with icons and a service worker for the shell', diagnostics, async () => {
+      const href = await owner.getAttribute('link[rel="manifest"]', 'href');
+      const manifest = await (await fetch(new URL(href, BASE_URL))).json();
+      assert.equal(manifest.start_url, '/inbox');
+      assert.equal(manifest.display, 'standalone');
+      for (const icon of manifest.icons) {
+        const response = await fetch(new URL(icon.src, BASE_URL));
+        assert.equal(response.headers.get('content-type'), 'image/png', icon.src);
+      }
+      const active = await owner.evaluate(async () => Boolean((await navigator.serviceWorker.ready).active));
+      assert.ok(active, 'the service worker is active');
     });
 
     await step('on a phone the agent searches, opens the thread and replies', diagnostics, async () => {

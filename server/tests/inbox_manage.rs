@@ -342,6 +342,20 @@ async fn search_finds_conversations_by_customer_and_by_message_text() {
         }
     };
     assert_eq!(find("souza").await, [ana.to_string()]);
+    // One customer's conversations.
+    let ana_contact =
+        w.conversation(&w.owner, ana).await["contact"]["id"].as_str().unwrap().to_owned();
+    let theirs: Value = w
+        .owner
+        .session
+        .get(&format!("/api/v1/conversations?contact_id={ana_contact}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let ids: Vec<&str> =
+        theirs["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [ana.to_string()]);
     assert_eq!(find("BOLETO").await, [ana.to_string()]);
     assert_eq!(find("1191111").await, [rui.to_string()]);
     assert!(find("100%25").await.is_empty(), "% is matched literally");

@@ -118,10 +118,15 @@ async fn openapi_document_describes_the_public_paths() {
         "/api/v1/conversations/{id}/messages/{message_id}/retry",
         "/api/v1/conversations/{id}/media",
         "/api/v1/conversations/{id}/read",
+        "/api/v1/conversations/{id}/claim",
+        "/api/v1/conversations/{id}/notes",
+        "/api/v1/canned-replies",
+        "/api/v1/canned-replies/{id}",
         "/api/v1/messages/{id}/media",
     ] {
         assert!(doc["paths"][path].is_object(), "missing {path}");
     }
+    assert!(doc["paths"]["/api/v1/conversations/{id}"]["patch"].is_object());
     assert!(doc["components"]["schemas"]["ApiErrorBody"].is_object());
     assert!(doc["components"]["securitySchemes"]["api_key"].is_object());
 }

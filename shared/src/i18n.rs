@@ -682,6 +682,9 @@ messages! {
     TabResolved => "Resolved", "Resolvidas";
     TabAll => "All", "Todas";
     TabPending => "Pending", "Pendentes";
+    ContactConversations => "Conversations", "Conversas";
+    NoContactConversations => "No conversations with this contact yet.", "Ainda não há conversas com este contato.";
+    ContactDetails => "Contact details", "Dados do contato";
     TabSnoozed => "Snoozed", "Adiadas";
     InboxScopeFilter => "Whose conversations", "De quem são as conversas";
     ScopeMine => "Mine", "Minhas";

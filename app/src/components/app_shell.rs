@@ -12,6 +12,7 @@ use shared::i18n::Key;
 
 use crate::api::{self, encode_query, Method};
 use crate::auth::{use_auth, AuthStatus};
+use crate::components::badge::BackgroundBadge;
 use crate::components::icons::{Icon, IconName};
 use crate::components::layout::Brand;
 use crate::components::live_indicator::LiveIndicator;
@@ -135,6 +136,7 @@ fn AppFrame() -> impl IntoView {
                     </p>
                     <div class="ml-auto shrink-0">
                         <LiveIndicator/>
+                        <BackgroundBadge/>
                     </div>
                 </header>
                 <main id="main" tabindex="-1" class="mx-auto w-full max-w-6xl px-4 py-6 focus:outline-none sm:px-6 lg:px-8 lg:py-10">

@@ -1,6 +1,7 @@
 //! Building blocks shared by pages.
 
 pub mod app_shell;
+pub mod badge;
 pub mod copy;
 pub mod feedback;
 pub mod form;

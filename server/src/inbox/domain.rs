@@ -134,6 +134,8 @@ pub struct ConversationFilter {
     /// `me`, `unassigned` or a user id.
     pub assignee: Option<String>,
     pub connection_id: Option<Uuid>,
+    /// One customer's conversations (on every number).
+    pub contact_id: Option<Uuid>,
     /// Only conversations with this label.
     pub label: Option<String>,
     /// Words in the customer's name, phone or email, or in a message of the conversation.
@@ -173,6 +175,9 @@ pub async fn list_conversations(
     }
     if let Some(connection_id) = filter.connection_id {
         query = query.filter(conversations::Column::ConnectionId.eq(connection_id));
+    }
+    if let Some(contact_id) = filter.contact_id {
+        query = query.filter(conversations::Column::ContactId.eq(contact_id));
     }
     if let Some(label) = filter.label.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
         query = query.filter(

@@ -24,6 +24,7 @@ use shared::{
 };
 use uuid::Uuid;
 
+use super::conversations::ContactConversations;
 use crate::api::{encode_query, use_api, Api, ApiFailure};
 use crate::auth::use_auth;
 use crate::components::feedback::{ConfirmInline, ListError, ListLoading};
@@ -264,7 +265,7 @@ impl ContactList {
 
 /// Which contact the drawer edits.
 #[derive(Debug, Clone, PartialEq)]
-enum Editing {
+pub enum Editing {
     New,
     Existing(Box<ContactDto>),
 }
@@ -973,7 +974,7 @@ fn show_failure(errors: FormErrors, failure: &ApiFailure) {
 
 /// The side panel (full screen on phones) with the contact form.
 #[component]
-fn ContactDrawer(
+pub fn ContactDrawer(
     editing: Editing,
     on_close: Callback<()>,
     on_saved: Callback<Key>,
@@ -1262,6 +1263,7 @@ fn ContactDrawer(
                             </div>
                         </div>
                         <FormError errors testid="contact-form-error"/>
+                        {original.as_ref().map(|c| view! { <ContactConversations contact_id=c.id/> })}
                     </div>
                     <div class="shrink-0 space-y-3 border-t border-slate-200 px-5 py-4">
                         <Show when=move || confirming.get()>

@@ -2,7 +2,10 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use leptos::{html, prelude::*};
-use shared::{api::MessageDto, i18n::Key};
+use shared::{
+    api::{ContactDto, ConversationDto, MessageDto},
+    i18n::Key,
+};
 
 use super::{
     actions::ConversationActions, composer::Composer, format, list::display_name, LoadState,
@@ -13,6 +16,7 @@ use crate::components::feedback::{ListError, ListLoading};
 use crate::components::icons::{Icon, IconName};
 use crate::components::toast::use_toasts;
 use crate::i18n::{fill, t, use_i18n};
+use crate::pages::contacts::list::{ContactDrawer, Editing};
 use crate::pages::format_local_datetime;
 
 /// Within this many pixels of the bottom the pane follows new messages down.
@@ -202,7 +206,45 @@ fn Header(
     me: Signal<Option<uuid::Uuid>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let api = use_api();
+    let toasts = use_toasts();
+    // The customer's details, edited in the same drawer as on the Contacts page.
+    let contact = RwSignal::new(None::<ContactDto>);
+    let open_contact = move |_| {
+        let Some(conversation) = thread.conversation.get_untracked() else { return };
+        leptos::task::spawn_local(async move {
+            match api.get::<ContactDto>(&format!("/contacts/{}", conversation.contact.id)).await {
+                Ok(found) => {
+                    contact.try_set(Some(found));
+                }
+                Err(failure) => toasts.error(failure.key()),
+            }
+        });
+    };
+    let on_saved = Callback::new(move |key: Key| {
+        toasts.success(key);
+        contact.set(None);
+        let Some(id) = thread.id.get_untracked() else { return };
+        leptos::task::spawn_local(async move {
+            if let Ok(fresh) = api.get::<ConversationDto>(&format!("/conversations/{id}")).await {
+                thread.show_conversation(fresh);
+            }
+        });
+    });
     view! {
+        {move || {
+            contact
+                .get()
+                .map(|found| {
+                    view! {
+                        <ContactDrawer
+                            editing=Editing::Existing(Box::new(found))
+                            on_close=Callback::new(move |_| contact.set(None))
+                            on_saved
+                        />
+                    }
+                })
+        }}
         <div class="shrink-0 border-b border-slate-200 bg-white px-3 py-3 sm:px-5">
             <div class="flex items-center gap-2">
                 <a
@@ -228,6 +270,11 @@ fn Header(
                             }
                         })
                 }}
+                <button type="button" class="btn btn-secondary btn-sm shrink-0" data-testid="thread-contact" on:click=open_contact>
+                    <Icon icon=IconName::UserCircle class="size-4"/>
+                    <span class="hidden sm:inline">{t(Key::ContactDetails)}</span>
+                    <span class="sr-only sm:hidden">{t(Key::ContactDetails)}</span>
+                </button>
             </div>
             <ConversationActions thread members me/>
             {move || {
