@@ -32,6 +32,7 @@ const APP_SECRET = 'e2e-inbox-secret-77a1';
 
 const ANA = { from: '5511987650001', name: 'Ana Cliente', phone: '+5511987650001' };
 const CARLA = { from: '5511987650002', name: 'Carla Antiga', phone: '+5511987650002' };
+const DANI = { from: '5511987650003', name: 'Dani Nova', phone: '+5511987650003' };
 const CANNED = 'Abrimos de segunda a sábado, das 9h às 18h.';
 const conversationRow = (phone) => `${byTestId('conversation-row')}[data-phone="${phone}"]`;
 
@@ -231,6 +232,21 @@ test('Inbox: two people work the same conversations live', { timeout: 240_000 },
       await agent.locator(conversationRow(ANA.phone)).waitFor();
       await agent.click(`${byTestId('inbox-scope')}[data-scope="unassigned"]`);
       await agent.waitForSelector(conversationRow(ANA.phone), { state: 'detached' });
+    });
+
+    await step('with auto-assignment on, a new customer goes at once to someone who is online', diagnostics, async () => {
+      await owner.goto('/settings/team');
+      await hydrated(owner);
+      await owner.check(byTestId('company-auto-assign'));
+      await owner.click(byTestId('company-save'));
+      await owner.locator(byTestId('toast')).filter({ hasText: 'Company settings saved' }).waitFor();
+      await agent.click(`${byTestId('inbox-scope')}[data-scope="all"]`);
+      await agent.click(`${byTestId('inbox-tab')}[data-tab="open"]`);
+      await fake('/_fake/inbound', { from: DANI.from, name: DANI.name, text: 'Bom dia! Tem pão de queijo?' });
+      const row = conversationRow(DANI.phone);
+      await agent.waitForFunction((selector) => document.querySelector(selector)?.getAttribute('data-assignee'), row);
+      await agent.click(row);
+      await agent.locator(byTestId('activity-line')).filter({ hasText: /Assigned automatically to (Olga Dona|Bia Agente)/ }).waitFor();
     });
 
     await step('the app is installable: a manifest with icons and a service worker for the shell', diagnostics, async () => {

@@ -34,6 +34,7 @@ const MAX_JSON_BODY: usize = 1024 * 1024;
         team::http::list_members, team::http::update_member, team::http::remove_member,
         team::http::create_invitation, team::http::list_invitations, team::http::revoke_invitation,
         team::http::preview_invitation, team::http::accept_invitation,
+        team::http::get_company, team::http::update_company,
         contacts::http::list, contacts::http::create, contacts::http::get, contacts::http::update,
         contacts::http::delete, contacts::http::export, contacts::http::count, contacts::http::bulk,
         contacts::http::erase, contacts::http::import_csv, contacts::http::import_history,
@@ -102,6 +103,7 @@ pub fn router() -> Router<AppState> {
         .route("/api-keys", get(auth::http::list_api_keys).post(auth::http::create_api_key))
         .route("/api-keys/{id}", delete(auth::http::revoke_api_key))
         .route("/members", get(team::http::list_members))
+        .route("/company", get(team::http::get_company).patch(team::http::update_company))
         .route(
             "/members/{user_id}",
             patch(team::http::update_member).delete(team::http::remove_member),

@@ -101,6 +101,8 @@ async fn run(
     let Subscription { receiver: mut events, cursor, missed } =
         state.events.resume(company_id, since);
     let mut stopping = state.shutdown.subscribe();
+    // Online (for auto-assignment) for as long as this socket lives.
+    let _online = state.events.presence().enter(company_id, auth.user_id);
     let (mut sink, mut stream) = socket.split();
     metrics::gauge!("master_ia_websockets_open").increment(1.0);
 

@@ -451,3 +451,59 @@ async fn another_companys_conversation_cannot_be_touched() {
     assert_eq!(w.conversation(&w.owner, id).await["status"], "open");
     assert!(w.activity(id).await.is_empty());
 }
+
+#[tokio::test]
+async fn with_auto_assignment_on_new_conversations_go_to_online_members_in_turn() {
+    let w = world().await;
+    let ana = w.app.add_member(&w.owner, "agent").await;
+    let bia = w.app.add_member(&w.owner, "agent").await;
+    let company = w.owner.company_id;
+
+    // Off by default: nothing is assigned.
+    let presence = w.app.state.events.presence().clone();
+    let ana_online = presence.enter(company, ana.user_id);
+    let bia_online = presence.enter(company, bia.user_id);
+    let first = w.inbound("5511900000001", "Cliente Um", "Oi").await;
+    assert_eq!(w.conversation(&w.owner, first).await["assignee_id"], Value::Null);
+
+    // Agents may read the setting, not change it; bad values are refused.
+    let settings: Value = ana.session.get("/api/v1/company").await.json().await.unwrap();
+    assert_eq!(
+        (settings["auto_assign"].as_bool(), settings["default_country"].as_str()),
+        (Some(false), Some("BR"))
+    );
+    assert_eq!(
+        ana.session.patch("/api/v1/company", json!({"auto_assign": true})).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let bad = w.owner.session.patch("/api/v1/company", json!({"default_country": "Brasil"})).await;
+    assert_eq!(bad.json::<Value>().await.unwrap()["error"]["field"], "default_country");
+    let on: Value = w
+        .owner
+        .session
+        .patch("/api/v1/company", json!({"auto_assign": true}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(on["auto_assign"], true);
+
+    // The owner is not online (no socket): only Ana and Bia take turns.
+    let mut assignees = Vec::new();
+    for n in 2..=4 {
+        let id = w.inbound(&format!("551190000000{n}"), "Cliente", "Oi").await;
+        let conversation = w.conversation(&w.owner, id).await;
+        assignees.push(conversation["assignee_id"].as_str().unwrap().to_owned());
+        let line = w.activity(id).await.pop().unwrap();
+        assert!(line.1.starts_with("Assigned automatically to"), "{line:?}");
+    }
+    let (ana_id, bia_id) = (ana.user_id.to_string(), bia.user_id.to_string());
+    assert!(assignees[0] != assignees[1] && assignees[0] == assignees[2], "{assignees:?}");
+    assert!(assignees.iter().all(|a| *a == ana_id || *a == bia_id), "{assignees:?}");
+
+    // A conversation someone already has stays theirs; with nobody online, they wait.
+    drop(ana_online);
+    drop(bia_online);
+    let waiting = w.inbound("5511900000009", "Cliente", "Alguém?").await;
+    assert_eq!(w.conversation(&w.owner, waiting).await["assignee_id"], Value::Null);
+}

@@ -99,6 +99,29 @@ pub struct CompanyDto {
     pub name: String,
 }
 
+/// `GET /api/v1/company`: the company's own settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CompanySettingsDto {
+    pub name: String,
+    /// ISO 3166 alpha-2 (e.g. `BR`): phone numbers typed without a country code are read in it.
+    pub default_country: String,
+    /// New conversations go to the members who are online, in turn.
+    pub auto_assign: bool,
+}
+
+/// `PATCH /api/v1/company` (owners and admins): any of the fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct UpdateCompanySettingsRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_country: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_assign: Option<bool>,
+}
+
 /// Who is calling: the body of `GET /api/v1/me` and of a successful login.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

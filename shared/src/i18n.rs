@@ -682,6 +682,15 @@ messages! {
     TabResolved => "Resolved", "Resolvidas";
     TabAll => "All", "Todas";
     TabPending => "Pending", "Pendentes";
+    CompanyTitle => "Company", "Empresa";
+    DefaultCountry => "Default country", "País padrão";
+    DefaultCountryHint => "Two letters (BR, PT, US): phone numbers typed without a country code are read in it.",
+        "Duas letras (BR, PT, US): telefones digitados sem código do país são lidos nele.";
+    AutoAssign => "Assign new conversations automatically", "Atribuir novas conversas automaticamente";
+    AutoAssignHint => "A customer's new message goes to the members who have the app open, in turn.",
+        "A nova mensagem de um cliente vai para quem está com o app aberto, em rodízio.";
+    CompanySaved => "Company settings saved.", "Configurações da empresa salvas.";
+    ActivityAutoAssigned => "Assigned automatically to {to}", "Atribuída automaticamente a {to}";
     ContactConversations => "Conversations", "Conversas";
     NoContactConversations => "No conversations with this contact yet.", "Ainda não há conversas com este contato.";
     ContactDetails => "Contact details", "Dados do contato";

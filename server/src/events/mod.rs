@@ -10,6 +10,10 @@
 //! last event it saw and receives exactly what it missed; when that is no longer known (too long
 //! away, too many events, another process), it is told to refetch instead.
 
+mod presence;
+
+pub use presence::{Online, Presence};
+
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -187,13 +191,14 @@ impl EventTransport for InProcessTransport {
 pub struct EventBus {
     fanout: Arc<LocalFanout>,
     transport: Arc<dyn EventTransport>,
+    presence: Arc<Presence>,
 }
 
 impl EventBus {
     pub fn in_process() -> Self {
         let fanout = Arc::new(LocalFanout::default());
         let transport = Arc::new(InProcessTransport { fanout: fanout.clone() });
-        EventBus { fanout, transport }
+        EventBus { fanout, transport, presence: Arc::new(Presence::default()) }
     }
 
     pub fn publish(&self, company_id: Uuid, event: ServerEvent) {
@@ -213,6 +218,11 @@ impl EventBus {
 
     pub fn prune(&self) {
         self.fanout.prune();
+    }
+
+    /// Who is online, for auto-assignment.
+    pub fn presence(&self) -> &Arc<Presence> {
+        &self.presence
     }
 
     /// This process's stream id (the first half of every cursor it hands out).

@@ -41,6 +41,8 @@ pub struct Outcome {
     pub stored: u32,
     pub duplicates: u32,
     pub ignored: Vec<String>,
+    /// Conversations a customer wrote to that nobody has: candidates for auto-assignment.
+    pub unassigned: Vec<Uuid>,
 }
 
 impl Outcome {
@@ -168,6 +170,9 @@ pub async fn record_inbound(
         .await?
         .ok_or_else(|| AppError::internal("stored message not found"))?;
     outcome.events.push(ServerEvent::MessageCreated { message: Box::new(message_dto(&stored)) });
+    if conversation.assignee_id.is_none() && !outcome.unassigned.contains(&conversation.id) {
+        outcome.unassigned.push(conversation.id);
+    }
     let labels = labels_of(txn, Tenant::new(conversation.company_id), conversation.id).await?;
     outcome.events.push(ServerEvent::ConversationUpdated {
         conversation: Box::new(conversation_dto(&conversation, &contact, labels)),

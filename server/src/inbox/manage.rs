@@ -26,7 +26,7 @@ use crate::{
     auth::AuthUser,
     db::{
         self,
-        entities::{conversation_labels, conversations, memberships, messages, users},
+        entities::{companies, conversation_labels, conversations, memberships, messages, users},
         Tenant,
     },
     error::{AppError, AppResult},
@@ -254,6 +254,66 @@ pub async fn wake_snoozed(db: &DatabaseConnection, events: &EventBus) -> AppResu
         publish(events, tenant, &dto, &[line]);
     }
     Ok(due.len())
+}
+
+/// Gives each conversation in `unassigned` (a customer just wrote, nobody has it) to the next
+/// online member in turn, when the company has auto-assignment on. Inside the transaction that
+/// stored the message; the live events are appended to `events` (published after commit).
+///
+/// # Errors
+/// Database errors.
+pub async fn auto_assign(
+    txn: &DatabaseTransaction,
+    bus: &EventBus,
+    company_id: Uuid,
+    unassigned: &[Uuid],
+    events: &mut Vec<ServerEvent>,
+) -> AppResult<()> {
+    if unassigned.is_empty() {
+        return Ok(());
+    }
+    let enabled = companies::Entity::find_by_id(company_id)
+        .one(txn)
+        .await?
+        .is_some_and(|company| company.auto_assign);
+    if !enabled {
+        return Ok(());
+    }
+    let tenant = Tenant::new(company_id);
+    let members: Vec<Uuid> = tenant
+        .select::<memberships::Entity>()
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|m| m.user_id)
+        .collect();
+    for conversation_id in unassigned {
+        let Some(user_id) = bus.presence().next_in_turn(company_id, &members) else {
+            return Ok(()); // nobody online: the conversations wait in "Unassigned"
+        };
+        let name = member_name(txn, tenant, user_id).await?.unwrap_or_default();
+        // Only if still free: a person may have taken it in the meantime.
+        let moved = tenant
+            .update_many::<conversations::Entity>()
+            .col_expr(conversations::Column::AssigneeId, Expr::value(Some(user_id)))
+            .col_expr(conversations::Column::UpdatedAt, Expr::value(db::now()))
+            .filter(conversations::Column::Id.eq(*conversation_id))
+            .filter(conversations::Column::AssigneeId.is_null())
+            .exec(txn)
+            .await?
+            .rows_affected;
+        if moved == 0 {
+            continue;
+        }
+        let conversation = find(txn, tenant, *conversation_id).await?;
+        let payload = json!({"action": "assigned", "to": user_id, "to_name": name, "auto": true});
+        let text = format!("Assigned automatically to {name}");
+        let line = record(txn, &conversation, None, "activity", text, payload).await?;
+        events.push(ServerEvent::MessageCreated { message: Box::new(message_dto(&line)) });
+        let view = conversation_view(txn, tenant, conversation.id).await?;
+        events.push(ServerEvent::ConversationUpdated { conversation: Box::new(view) });
+    }
+    Ok(())
 }
 
 /// Labels as stored: trimmed, 1–40 characters, at most 20, each once (case-insensitively).

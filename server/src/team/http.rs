@@ -6,12 +6,12 @@ use axum::{
 };
 use serde::Deserialize;
 use shared::api::{
-    AcceptInvitationRequest, Ack, CreateInvitationRequest, InvitationDto, InvitationPreview,
-    MemberDto, Page, UpdateMemberRequest,
+    AcceptInvitationRequest, Ack, CompanySettingsDto, CreateInvitationRequest, InvitationDto,
+    InvitationPreview, MemberDto, Page, UpdateCompanySettingsRequest, UpdateMemberRequest,
 };
 use uuid::Uuid;
 
-use super::domain;
+use super::{company, domain};
 use crate::{
     auth::{AuthUser, ClientInfo},
     error::{AppJson, AppResult},
@@ -118,4 +118,26 @@ pub async fn accept_invitation(
 ) -> AppResult<AppJson<Ack>> {
     domain::accept(&state, &client, body).await?;
     Ok(AppJson(Ack { ok: true }))
+}
+
+/// The company's settings (anyone in it may read them).
+#[utoipa::path(get, path = "/api/v1/company", tag = "team",
+    responses((status = 200, body = CompanySettingsDto)))]
+pub async fn get_company(
+    State(state): State<AppState>,
+    auth: AuthUser,
+) -> AppResult<AppJson<CompanySettingsDto>> {
+    Ok(AppJson(company::get(&state, &auth).await?))
+}
+
+/// Change the company's name, default country or auto-assignment (owners and admins).
+#[utoipa::path(patch, path = "/api/v1/company", tag = "team", request_body = UpdateCompanySettingsRequest,
+    responses((status = 200, body = CompanySettingsDto), (status = 400, body = shared::ApiErrorBody),
+        (status = 403, body = shared::ApiErrorBody)))]
+pub async fn update_company(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    AppJson(body): AppJson<UpdateCompanySettingsRequest>,
+) -> AppResult<AppJson<CompanySettingsDto>> {
+    Ok(AppJson(company::update(&state, &auth, body).await?))
 }

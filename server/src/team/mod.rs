@@ -1,4 +1,5 @@
-//! Members, roles and invitations of a company.
+//! Members, roles and invitations of a company, and its own settings.
 
+pub mod company;
 pub mod domain;
 pub mod http;

@@ -118,6 +118,16 @@ async fn process(
         }
         .map_err(|err| JobError::Retry(anyhow::anyhow!("{err:?}")))?;
     }
+    let unassigned = std::mem::take(&mut outcome.unassigned);
+    crate::inbox::manage::auto_assign(
+        &txn,
+        events,
+        own.company_id,
+        &unassigned,
+        &mut outcome.events,
+    )
+    .await
+    .map_err(|err| JobError::Retry(anyhow::anyhow!("{err:?}")))?;
     let summary = outcome.summary();
     let mut active: webhook_inbox::ActiveModel = row.into();
     active.status = Set("processed".to_owned());

@@ -115,6 +115,9 @@ pub fn activity_line(lang: Lang, payload: &Value, author: &str) -> Option<String
             .unwrap_or_default()
     };
     let line = match payload.get("action").and_then(Value::as_str)? {
+        "assigned" if payload.get("auto").and_then(Value::as_bool) == Some(true) => {
+            fill(lang.t(Key::ActivityAutoAssigned), &[("to", &text("to_name"))])
+        }
         "assigned" if payload.get("to") == payload.get("by") => {
             fill(lang.t(Key::ActivityTook), &[("name", author)])
         }

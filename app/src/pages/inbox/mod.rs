@@ -167,6 +167,9 @@ pub enum LoadState {
     Failed(Key),
 }
 
+/// A conversation change received while the list was loading, with who was looking.
+type Arrived = (ConversationDto, Option<Uuid>);
+
 /// The conversation list.
 #[derive(Clone, Copy)]
 pub struct Conversations {
@@ -174,9 +177,12 @@ pub struct Conversations {
     pub next_cursor: RwSignal<Option<String>>,
     pub state: RwSignal<LoadState>,
     pub loading_more: RwSignal<bool>,
-    /// The filter the rows on screen answer.
+    /// The filter the rows on screen answer (or are being loaded for).
     pub filter: RwSignal<Filter>,
     ticket: StoredValue<u64>,
+    /// Changes that arrived while a page was loading: the page may predate them, so they are
+    /// applied again on top of it.
+    during_load: StoredValue<Option<Vec<Arrived>>>,
 }
 
 impl Conversations {
@@ -188,6 +194,7 @@ impl Conversations {
             loading_more: RwSignal::new(false),
             filter: RwSignal::new(Filter::default()),
             ticket: StoredValue::new(0),
+            during_load: StoredValue::new(None),
         }
     }
 
@@ -204,17 +211,23 @@ impl Conversations {
         {
             self.state.set(LoadState::Loading);
         }
+        // Live changes from now on are judged by the new filter, and kept to replay.
+        set_if_changed(self.filter, filter.clone());
+        self.during_load.set_value(Some(Vec::new()));
         leptos::task::spawn_local(async move {
             let result = api.get::<Page<ConversationDto>>(&filter.path(None)).await;
             if self.ticket.try_get_value() != Some(ticket) {
                 return;
             }
+            let arrived = self.during_load.try_update_value(Option::take).flatten();
             match result {
                 Ok(page) => {
                     self.rows.try_set(page.items);
                     self.next_cursor.try_set(page.next_cursor);
-                    set_if_changed(self.filter, filter);
                     set_if_changed(self.state, LoadState::Ready);
+                    for (conversation, me) in arrived.unwrap_or_default() {
+                        self.apply(conversation, me);
+                    }
                 }
                 Err(failure) => {
                     set_if_changed(self.state, LoadState::Failed(failure.key()));
@@ -258,6 +271,11 @@ impl Conversations {
     /// takes the place its last activity gives it. One older than every loaded row while more
     /// pages remain is left for "load more" to bring, so the order never has gaps.
     pub fn apply(self, conversation: ConversationDto, me: Option<Uuid>) {
+        self.during_load.update_value(|arrived| {
+            if let Some(arrived) = arrived {
+                arrived.push((conversation.clone(), me));
+            }
+        });
         let more = self.next_cursor.with_untracked(Option::is_some);
         self.rows.update(|rows| {
             let listed = rows.iter().any(|row| row.id == conversation.id);

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod api_keys;
+pub mod company;
 pub mod contacts;
 pub mod team;
 

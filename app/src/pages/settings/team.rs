@@ -24,6 +24,7 @@ use crate::components::toast::use_toasts;
 use crate::i18n::{fill, role_key, t, use_i18n};
 use crate::live::use_live;
 use crate::pages::format_date;
+use crate::pages::settings::company::CompanyCard;
 use crate::pages::settings::{ConfirmInline, Panel, ReadOnlyNote};
 
 type Members = LocalResource<Result<Page<MemberDto>, ApiFailure>>;
@@ -52,7 +53,7 @@ pub fn TeamSettings() -> impl IntoView {
     view! {
         <PageHeader title=Key::TeamTitle subtitle=Key::TeamSubtitle/>
         <div class="grid items-start gap-6 lg:grid-cols-3">
-            <div class="lg:order-2">
+            <div class="space-y-6 lg:order-2">
                 {move || {
                     if manager() {
                         view! { <InviteForm on_sent=reload/> }.into_any()
@@ -60,6 +61,7 @@ pub fn TeamSettings() -> impl IntoView {
                         view! { <ReadOnlyNote key=Key::TeamReadOnly/> }.into_any()
                     }
                 }}
+                <CompanyCard manager=Signal::derive(manager)/>
             </div>
             <div class="space-y-6 lg:order-1 lg:col-span-2">
                 <Panel title=Key::MembersTitle testid="members-panel">
