@@ -286,6 +286,14 @@ test('Inbox: two people work the same conversations live', { timeout: 240_000 },
         const overflow = await small.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         assert.ok(overflow <= 0, 'the thread scrolls sideways on a phone');
         await small.fill(byTestId('composer-text'), 'Até sábado!');
+        // Typing shows "typing…" on the customer's phone (read receipt + typing indicator).
+        const deadline = Date.now() + STEP_TIMEOUT;
+        for (;;) {
+          const requests = await (await fetch(`${FAKE_GRAPH_URL}/_fake/requests`)).json();
+          if (requests.some((r) => r.body.kind === 'json' && r.body.value.typing_indicator?.type === 'text')) break;
+          assert.ok(Date.now() < deadline, 'no typing indicator reached Meta');
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
         await small.click(byTestId('composer-send'));
         await small.locator(`${byTestId('message')}[data-direction="out"]`).filter({ hasText: 'Até sábado!' }).waitFor();
         await screenshot(small, 'inbox-composer-phone');

@@ -47,7 +47,7 @@ const MAX_JSON_BODY: usize = 1024 * 1024;
         connections::http::update, connections::http::delete, connections::http::test,
         inbox::http::list, inbox::http::get, inbox::http::messages, inbox::http::send_message,
         inbox::http::retry_message, inbox::http::mark_read, inbox::http::update,
-        inbox::http::claim, inbox::http::add_note, inbox::http::list_canned,
+        inbox::http::claim, inbox::http::add_note, inbox::http::typing, inbox::http::list_canned,
         inbox::http::create_canned, inbox::http::update_canned, inbox::http::delete_canned,
         templates::http::list, templates::http::sync, templates::http::create,
         media::http::download, media::http::upload,
@@ -163,6 +163,7 @@ pub fn router() -> Router<AppState> {
         .route("/conversations/{id}", get(inbox::http::get).patch(inbox::http::update))
         .route("/conversations/{id}/read", post(inbox::http::mark_read))
         .route("/conversations/{id}/claim", post(inbox::http::claim))
+        .route("/conversations/{id}/typing", post(inbox::http::typing))
         .route("/conversations/{id}/notes", post(inbox::http::add_note))
         .route("/canned-replies", get(inbox::http::list_canned).post(inbox::http::create_canned))
         .route(

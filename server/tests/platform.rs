@@ -119,6 +119,7 @@ async fn openapi_document_describes_the_public_paths() {
         "/api/v1/conversations/{id}/media",
         "/api/v1/conversations/{id}/read",
         "/api/v1/conversations/{id}/claim",
+        "/api/v1/conversations/{id}/typing",
         "/api/v1/conversations/{id}/notes",
         "/api/v1/canned-replies",
         "/api/v1/canned-replies/{id}",

@@ -398,3 +398,33 @@ async fn reading_a_conversation_clears_its_unread_count_and_sends_read_ticks() {
         .await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn an_agent_typing_shows_typing_on_whatsapp_once_per_burst() {
+    let w = world().await;
+    let typing = format!("/api/v1/conversations/{}/typing", w.conversation);
+    // Keystrokes in a burst: one signal waits, the others add nothing.
+    for _ in 0..3 {
+        assert_eq!(w.user.session.post(&typing, json!({})).await.status(), StatusCode::NO_CONTENT);
+    }
+    w.app.drain_jobs().await;
+    let signals: Vec<_> = w
+        .fake
+        .requests()
+        .into_iter()
+        .filter(|r| {
+            r.path.ends_with("/messages")
+                && r.body.json().is_some_and(|b| b.get("typing_indicator").is_some())
+        })
+        .collect();
+    assert_eq!(signals.len(), 1, "{signals:#?}");
+    let body = signals[0].body.json().unwrap();
+    assert_eq!(body["typing_indicator"], json!({"type": "text"}));
+    assert_eq!(body["status"], "read");
+    assert!(body["message_id"].as_str().unwrap().starts_with("wamid."));
+    w.assert_no_violations();
+
+    // Another company's conversation is not found; nothing is sent for it.
+    let stranger = w.app.verified_user("Other").await;
+    assert_eq!(stranger.session.post(&typing, json!({})).await.status(), StatusCode::NOT_FOUND);
+}

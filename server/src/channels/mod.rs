@@ -70,6 +70,9 @@ pub type ChannelFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, ChannelErr
 /// What every connection kind can do.
 pub trait Channel: Send + Sync {
     fn send<'a>(&'a self, message: &'a Outgoing) -> ChannelFuture<'a, SendReceipt>;
-    /// Tells the customer their message was read (blue ticks), where the channel has them.
-    fn mark_read<'a>(&'a self, provider_message_id: &'a str) -> ChannelFuture<'a, ()>;
+    /// Tells the customer their message was read (blue ticks), where the channel has them; with
+    /// `typing`, also that an agent is writing a reply (WhatsApp shows "typing…" for up to 25 s
+    /// or until the reply arrives).
+    fn mark_read<'a>(&'a self, provider_message_id: &'a str, typing: bool)
+        -> ChannelFuture<'a, ()>;
 }

@@ -96,6 +96,19 @@ pub async fn mark_read(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// An agent is typing a reply: the customer sees "typing…" on WhatsApp (sent in the
+/// background, coalesced; nothing outside the 24-hour window).
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/typing", tag = "inbox",
+    responses((status = 204), (status = 404, body = shared::ApiErrorBody)))]
+pub async fn typing(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(id): Path<Uuid>,
+) -> AppResult<StatusCode> {
+    send::typing(&state, &auth, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// Change the status (with `snoozed_until` to snooze), the assignee (`null` unassigns) or the
 /// labels. Each change is an activity line in the thread, broadcast to the team.
 #[utoipa::path(patch, path = "/api/v1/conversations/{id}", tag = "inbox", request_body = UpdateConversationRequest,

@@ -671,8 +671,8 @@ pub async fn mark_read(state: &AppState, auth: &AuthUser, conversation_id: Uuid)
     active.updated_at = Set(db::now());
     let conversation = active.update(&txn).await?;
     if let Some(message) = latest_inbound.filter(|m| m.provider_message_id.is_some()) {
-        let mut job = NewJob::new(MARK_READ_JOB, json!(SendMessage { message_id: message.id }))
-            .for_company(tenant.company_id());
+        let receipt = ReadReceipt { message_id: message.id, typing: false };
+        let mut job = NewJob::new(MARK_READ_JOB, json!(receipt)).for_company(tenant.company_id());
         job.max_attempts = 2;
         jobs::enqueue(&txn, job).await?;
     }
@@ -684,6 +684,50 @@ pub async fn mark_read(state: &AppState, auth: &AuthUser, conversation_id: Uuid)
             ServerEvent::ConversationUpdated { conversation: Box::new(view) },
         );
     }
+    Ok(())
+}
+
+/// The payload of `message.mark_read` jobs.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ReadReceipt {
+    pub message_id: Uuid,
+    /// Also show the customer that an agent is typing.
+    #[serde(default)]
+    pub typing: bool,
+}
+
+/// An agent is writing a reply: the customer sees "typing…" (and blue ticks) on WhatsApp.
+/// Coalesced: while one such signal waits to be sent, more add nothing. Outside the 24-hour
+/// window, or before the customer ever wrote, there is nothing to show and nothing is sent.
+///
+/// # Errors
+/// 404 for a conversation of another company.
+#[tracing::instrument(skip_all, fields(company_id = %auth.company_id(), %conversation_id))]
+pub async fn typing(state: &AppState, auth: &AuthUser, conversation_id: Uuid) -> AppResult<()> {
+    let tenant = auth.tenant();
+    let conversation = tenant
+        .select_by_id::<conversations::Entity>(conversation_id)
+        .one(&state.db)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    if window_closes_at(&conversation).is_none_or(|closes| closes <= db::now()) {
+        return Ok(());
+    }
+    let latest_inbound = tenant
+        .select::<messages::Entity>()
+        .filter(messages::Column::ConversationId.eq(conversation.id))
+        .filter(messages::Column::Direction.eq("in"))
+        .filter(messages::Column::ProviderMessageId.is_not_null())
+        .order_by_desc(messages::Column::CreatedAt)
+        .one(&state.db)
+        .await?;
+    let Some(message) = latest_inbound else { return Ok(()) };
+    let receipt = ReadReceipt { message_id: message.id, typing: true };
+    let mut job = NewJob::new(MARK_READ_JOB, json!(receipt)).for_company(tenant.company_id());
+    job.unique_key = Some(format!("typing:{}", conversation.id));
+    job.max_attempts = 1;
+    jobs::enqueue(&state.db, job).await?;
+    state.jobs.notify();
     Ok(())
 }
 
@@ -702,9 +746,10 @@ impl JobHandler for MarkReadHandler {
     fn perform(&self, job: Job) -> JobFuture {
         let (db, graph, keyring) = (self.db.clone(), self.graph.clone(), self.keyring.clone());
         Box::pin(async move {
-            let SendMessage { message_id } = serde_json::from_value(job.payload).map_err(|e| {
-                JobError::Permanent(anyhow::anyhow!("bad message.mark_read payload: {e}"))
-            })?;
+            let ReadReceipt { message_id, typing } =
+                serde_json::from_value(job.payload).map_err(|e| {
+                    JobError::Permanent(anyhow::anyhow!("bad message.mark_read payload: {e}"))
+                })?;
             let Some(message) = messages::Entity::find_by_id(message_id).one(&db).await? else {
                 return Ok(());
             };
@@ -721,7 +766,7 @@ impl JobHandler for MarkReadHandler {
             let credentials = cloud_credentials(&keyring, &connection)
                 .map_err(|e| JobError::Permanent(anyhow::anyhow!("secrets: {e:?}")))?;
             let channel = CloudChannel { client: graph, credentials };
-            match channel.mark_read(&provider_id).await {
+            match channel.mark_read(&provider_id, typing).await {
                 Ok(()) => Ok(()),
                 Err(err) if err.retry == Retry::No => {
                     tracing::info!(%message_id, error = %err, "read receipt refused");

@@ -109,6 +109,20 @@ fn TextComposer(thread: Thread, mode: Mode) -> impl IntoView {
     let area = NodeRef::<html::Textarea>::new();
     let file_input = NodeRef::<html::Input>::new();
     let note = mode == Mode::Note;
+    // "Typing…" on the customer's phone: at most every 20 s while the agent writes a reply.
+    let typing_sent_at = StoredValue::new(None::<DateTime<Utc>>);
+    let signal_typing = move || {
+        let Some(conversation_id) = thread.id.get_untracked() else { return };
+        let now = Utc::now();
+        if note || typing_sent_at.get_value().is_some_and(|at| (now - at).num_seconds() < 20) {
+            return;
+        }
+        typing_sent_at.set_value(Some(now));
+        leptos::task::spawn_local(async move {
+            // Best effort: a lost signal only means no "typing…" on the customer's phone.
+            let _ = api.post_empty::<()>(&format!("/conversations/{conversation_id}/typing")).await;
+        });
+    };
 
     // The team's canned replies, read once when the composer appears.
     leptos::task::spawn_local(async move {
@@ -310,7 +324,13 @@ fn TextComposer(thread: Thread, mode: Mode) -> impl IntoView {
                     data-testid=if note { "composer-note" } else { "composer-text" }
                     aria-label=placeholder
                     placeholder=placeholder
-                    on:input=move |ev| text.set(event_target_value(&ev))
+                    on:input=move |ev| {
+                        let value = event_target_value(&ev);
+                        if !value.trim().is_empty() && !value.starts_with('/') {
+                            signal_typing();
+                        }
+                        text.set(value);
+                    }
                     on:keydown=on_keydown
                 ></textarea>
                 <button

@@ -28,13 +28,20 @@ impl Channel for CloudChannel {
         })
     }
 
-    fn mark_read<'a>(&'a self, provider_message_id: &'a str) -> ChannelFuture<'a, ()> {
+    fn mark_read<'a>(
+        &'a self,
+        provider_message_id: &'a str,
+        typing: bool,
+    ) -> ChannelFuture<'a, ()> {
         Box::pin(async move {
-            let body = json!({
+            let mut body = json!({
                 "messaging_product": "whatsapp",
                 "status": "read",
                 "message_id": provider_message_id,
             });
+            if typing {
+                body["typing_indicator"] = json!({"type": "text"});
+            }
             self.client.mark_read(&self.credentials, &body).await.map_err(channel_error)
         })
     }
