@@ -4,10 +4,12 @@
 //! refetch when a counter moves (the Team page on `team.changed`, the API keys page on
 //! `api_keys.changed`, the Contacts page on `contacts.changed`, the contact settings page on
 //! `contact_settings.changed`, the Connections page on `connections.changed`, a connection's
-//! Templates page on `templates.changed`). After a reconnect every counter moves too and the
-//! inbox refetches, because events sent while we were offline were not received. (The server
-//! can replay them: frames carry a `cursor` and `?since=` resumes; this client does not use it
-//! yet.)
+//! Templates page on `templates.changed`).
+//!
+//! Every event frame carries a `cursor`. After a dropped connection the socket reopens with
+//! `?since=<last cursor>` and the server replays what was missed (`ready` says `resumed`), so
+//! the screens simply receive the events late. When the server cannot (too long away, a
+//! restart), every counter moves and the inbox refetches: nothing stays stale.
 //!
 //! The inbox needs every `message.*` and `conversation.updated` event, not only "something
 //! changed": it [`Live::subscribe`]s a listener that is called synchronously for each event, so
@@ -50,8 +52,12 @@ pub struct Live {
     contact_settings: RwSignal<u64>,
     connections: RwSignal<u64>,
     templates: RwSignal<u64>,
-    /// Moves after a reconnect only: listeners missed events and must refetch.
+    /// Moves after a reconnect that could not replay the missed events: listeners refetch.
     resync: RwSignal<u64>,
+    /// The `cursor` of the last event received, sent back as `?since=` on reconnect.
+    cursor: StoredValue<Option<String>>,
+    /// Whether a socket of this login was live before (the first `ready` needs no refetch).
+    was_live: StoredValue<bool>,
     listeners: StoredValue<Vec<(u64, Listener)>>,
     next_listener: StoredValue<u64>,
     /// Cancels the running connection loop; `None` when stopped.
@@ -70,6 +76,8 @@ impl Live {
             connections: RwSignal::new(0),
             templates: RwSignal::new(0),
             resync: RwSignal::new(0),
+            cursor: StoredValue::new(None),
+            was_live: StoredValue::new(false),
             listeners: StoredValue::new(Vec::new()),
             next_listener: StoredValue::new(0),
             task: StoredValue::new(None),
@@ -167,6 +175,9 @@ impl Live {
         if let Some(handle) = self.task.try_update_value(|task| task.take()).flatten() {
             handle.abort();
         }
+        // The next login starts afresh: its screens load everything anyway.
+        self.cursor.try_set_value(None);
+        self.was_live.try_set_value(false);
         self.state.try_set(LiveState::Offline);
     }
 
@@ -174,11 +185,28 @@ impl Live {
     /// newer server, or garbage) are ignored.
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     fn dispatch(self, text: &str) {
-        let Ok(event) = serde_json::from_str::<ServerEvent>(text) else {
+        let Ok(mut frame) = serde_json::from_str::<serde_json::Value>(text) else {
             return;
         };
+        let cursor = frame
+            .as_object_mut()
+            .and_then(|fields| fields.remove("cursor"))
+            .and_then(|cursor| cursor.as_str().map(str::to_owned));
+        let Ok(event) = serde_json::from_value::<ServerEvent>(frame) else {
+            return;
+        };
+        if cursor.is_some() {
+            self.cursor.set_value(cursor);
+        }
         match &event {
-            ServerEvent::Ready { .. } => self.state.set(LiveState::Live),
+            ServerEvent::Ready { resumed, .. } => {
+                self.state.set(LiveState::Live);
+                // Back after a gap the server could not replay: everything refetches.
+                if self.was_live.get_value() && !resumed {
+                    self.bump_all();
+                }
+                self.was_live.set_value(true);
+            }
             ServerEvent::TeamChanged { .. } => self.team.update(|v| *v += 1),
             ServerEvent::ApiKeysChanged { .. } => self.api_keys.update(|v| *v += 1),
             ServerEvent::ContactsChanged { .. } => self.contacts.update(|v| *v += 1),
@@ -197,7 +225,8 @@ impl Live {
         self.last_event.set(Some(event));
     }
 
-    /// After a reconnect: whatever happened meanwhile was missed, so every topic refetches.
+    /// After a gap that was not replayed: whatever happened meanwhile was missed, so every
+    /// topic refetches.
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     fn bump_all(self) {
         self.team.update(|v| *v += 1);
@@ -229,7 +258,7 @@ mod socket {
     use futures::{future::Either, SinkExt, StreamExt};
     use gloo_net::websocket::{futures::WebSocket, Message};
     use gloo_timers::future::{IntervalStream, TimeoutFuture};
-    use leptos::prelude::Set;
+    use leptos::prelude::{GetValue, Set};
     use shared::ClientMessage;
 
     use super::{backoff_ms, Live, LiveState};
@@ -243,11 +272,9 @@ mod socket {
     /// Connects, and reconnects with backoff, until aborted by [`Live::stop`].
     pub async fn run(live: Live, auth: Auth) {
         let mut attempt = 0u32;
-        let mut connected_before = false;
         loop {
             live.state.set(LiveState::Connecting);
-            if session(live, connected_before).await {
-                connected_before = true;
+            if session(live).await {
                 attempt = 0;
             } else {
                 // Refused or unreachable: if the session ended, this ends it here too (and the
@@ -260,10 +287,14 @@ mod socket {
         }
     }
 
-    fn url() -> Option<String> {
+    fn url(since: Option<String>) -> Option<String> {
         let location = web_sys::window()?.location();
         let scheme = if location.protocol().ok()? == "https:" { "wss" } else { "ws" };
-        Some(format!("{scheme}://{}{}/ws", location.host().ok()?, crate::api::API_BASE))
+        let base = format!("{scheme}://{}{}/ws", location.host().ok()?, crate::api::API_BASE);
+        Some(match since {
+            Some(cursor) => format!("{base}?since={}", crate::api::encode_query(&cursor)),
+            None => base,
+        })
     }
 
     fn ping() -> Message {
@@ -275,9 +306,11 @@ mod socket {
         Tick,
     }
 
-    /// One connection, from open to close. Returns whether it ever became live.
-    async fn session(live: Live, connected_before: bool) -> bool {
-        let Some(url) = url() else { return false };
+    /// One connection, from open to close. Returns whether it ever became live: whether the
+    /// server's first frame (`ready`) arrived. A refused upgrade (a session that ended) can look
+    /// "open" for an instant in the browser, so sending succeeding proves nothing.
+    async fn session(live: Live) -> bool {
+        let Some(url) = url(live.cursor.get_value()) else { return false };
         let Ok(socket) = WebSocket::open(&url) else { return false };
         let (mut sink, stream) = socket.split();
 
@@ -295,10 +328,7 @@ mod socket {
         if !opened {
             return false;
         }
-        live.state.set(LiveState::Live);
-        if connected_before {
-            live.bump_all();
-        }
+        // Live once the server's `ready` arrives (it says whether missed events follow).
 
         let frames = stream
             .map(|frame| Input::Frame(Some(frame)))
@@ -306,10 +336,12 @@ mod socket {
         let ticks = IntervalStream::new(PING_EVERY_MS).map(|_| Input::Tick);
         let mut inputs = Box::pin(futures::stream::select(frames, ticks));
         let mut last_frame_at = js_sys::Date::now();
+        let mut became_live = false;
         while let Some(input) = inputs.next().await {
             match input {
                 Input::Frame(Some(Ok(Message::Text(text)))) => {
                     last_frame_at = js_sys::Date::now();
+                    became_live = true;
                     live.dispatch(&text);
                 }
                 Input::Frame(Some(Ok(Message::Bytes(_)))) => last_frame_at = js_sys::Date::now(),
@@ -324,7 +356,7 @@ mod socket {
                 }
             }
         }
-        true
+        became_live
     }
 }
 
