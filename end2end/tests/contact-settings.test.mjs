@@ -8,7 +8,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { BASE_URL, byTestId, hydrated, launchBrowser, signUpAndLogIn, step, STEP_TIMEOUT, uniqueEmail, watch } from './support.mjs';
+import { BASE_URL, byTestId, hydrated, launchBrowser, phoneContext, signUpAndLogIn, step, STEP_TIMEOUT, uniqueEmail, watch } from './support.mjs';
 
 const fieldRow = (key) => `${byTestId('field-row')}[data-key="${key}"]`;
 const tagRow = (tag) => `${byTestId('tag-row')}[data-tag="${tag}"]`;
@@ -193,15 +193,7 @@ test('contact settings: custom fields and the tag manager', { timeout: 180_000 }
     });
 
     await step('the page works on a 390 px phone', diagnostics, async () => {
-      const phone = await browser.newContext({
-        storageState: await context.storageState(),
-        viewport: { width: 390, height: 844 },
-        isMobile: true,
-        hasTouch: true,
-        locale: 'en-US',
-        baseURL: BASE_URL,
-      });
-      phone.setDefaultTimeout(STEP_TIMEOUT);
+      const phone = await phoneContext(browser, context);
       try {
         const small = await phone.newPage();
         watch(small, diagnostics);

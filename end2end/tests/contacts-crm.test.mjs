@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 
-import { BASE_URL, byTestId, hydrated, launchBrowser, screenshot, signUpAndLogIn, step, STEP_TIMEOUT, uniqueEmail, watch } from './support.mjs';
+import { BASE_URL, byTestId, hydrated, launchBrowser, phoneContext, screenshot, signUpAndLogIn, step, STEP_TIMEOUT, uniqueEmail, watch } from './support.mjs';
 
 const row = (phone) => `${byTestId('contact-row')}[data-phone="${phone}"]`;
 
@@ -191,15 +191,7 @@ test('contacts CRM: import, filter, edit, export, segment, bulk', { timeout: 240
     });
 
     await step('the import wizard, segments and the selection bar fit a 390 px phone', diagnostics, async () => {
-      const phone = await browser.newContext({
-        storageState: await context.storageState(),
-        viewport: { width: 390, height: 844 },
-        isMobile: true,
-        hasTouch: true,
-        locale: 'en-US',
-        baseURL: BASE_URL,
-      });
-      phone.setDefaultTimeout(STEP_TIMEOUT);
+      const phone = await phoneContext(browser, context);
       try {
         const small = await phone.newPage();
         watch(small, diagnostics);

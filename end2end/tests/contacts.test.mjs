@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { BASE_URL, byTestId, hydrated, launchBrowser, signUpAndLogIn, step, STEP_TIMEOUT, uniqueEmail, watch } from './support.mjs';
+import { BASE_URL, byTestId, hydrated, launchBrowser, phoneContext, signUpAndLogIn, step, STEP_TIMEOUT, uniqueEmail, watch } from './support.mjs';
 
 const row = (phone) => `${byTestId('contact-row')}[data-phone="${phone}"]`;
 const ANA = '+5511987654321';
@@ -134,15 +134,7 @@ test('contacts: create, duplicate, search, edit, delete, phone layout', { timeou
     });
 
     await step('the list fits a 360 px phone', diagnostics, async () => {
-      const phone = await browser.newContext({
-        storageState: await context.storageState(),
-        viewport: { width: 360, height: 740 },
-        isMobile: true,
-        hasTouch: true,
-        locale: 'en-US',
-        baseURL: BASE_URL,
-      });
-      phone.setDefaultTimeout(STEP_TIMEOUT);
+      const phone = await phoneContext(browser, context, { width: 360, height: 740 });
       try {
         const small = await phone.newPage();
         watch(small, diagnostics);

@@ -8,21 +8,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import {
-  BASE_URL,
-  byTestId,
-  hydrated,
-  launchBrowser,
-  PASSWORD,
-  requireEnv,
-  screenshot,
-  signUpAndLogIn,
-  step,
-  STEP_TIMEOUT,
-  uniqueEmail,
-  waitForEmailLink,
-  watch,
-} from './support.mjs';
+import { BASE_URL, byTestId, hydrated, launchBrowser, PASSWORD, phoneContext, requireEnv, screenshot, signUpAndLogIn, step, STEP_TIMEOUT, uniqueEmail, waitForEmailLink, watch } from './support.mjs';
 
 const FAKE_GRAPH_URL = requireEnv('FAKE_GRAPH_URL');
 const PHONE_NUMBER_ID = requireEnv('FAKE_GRAPH_PHONE_NUMBER_ID');
@@ -263,15 +249,7 @@ test('Inbox: two people work the same conversations live', { timeout: 240_000 },
     });
 
     await step('on a phone the agent searches, opens the thread and replies', diagnostics, async () => {
-      const phone = await browser.newContext({
-        storageState: await agentContext.storageState(),
-        viewport: { width: 390, height: 844 },
-        isMobile: true,
-        hasTouch: true,
-        locale: 'en-US',
-        baseURL: BASE_URL,
-      });
-      phone.setDefaultTimeout(STEP_TIMEOUT);
+      const phone = await phoneContext(browser, agentContext);
       try {
         const small = await phone.newPage();
         watch(small, diagnostics);

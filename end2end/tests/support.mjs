@@ -190,3 +190,20 @@ export async function screenshot(page, name) {
   await page.waitForSelector('[data-testid="toast"]', { state: 'detached' }).catch(() => {});
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`) });
 }
+
+/**
+ * A phone-sized touch context (390×844 unless `viewport` says otherwise) logged in as `from`
+ * (a desktop context of the same test): its cookies are copied, no second login is spent.
+ */
+export async function phoneContext(browser, from, viewport = { width: 390, height: 844 }) {
+  const phone = await browser.newContext({
+    storageState: await from.storageState(),
+    viewport,
+    isMobile: true,
+    hasTouch: true,
+    locale: 'en-US',
+    baseURL: BASE_URL,
+  });
+  phone.setDefaultTimeout(STEP_TIMEOUT);
+  return phone;
+}

@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { BASE_URL, byTestId, hydrated, launchBrowser, requireEnv, screenshot, signUpAndLogIn, step, STEP_TIMEOUT, uniqueEmail, watch } from './support.mjs';
+import { BASE_URL, byTestId, hydrated, launchBrowser, phoneContext, requireEnv, screenshot, signUpAndLogIn, step, STEP_TIMEOUT, uniqueEmail, watch } from './support.mjs';
 
 const FAKE_GRAPH_URL = requireEnv('FAKE_GRAPH_URL');
 const PHONE_NUMBER_ID = requireEnv('FAKE_GRAPH_PHONE_NUMBER_ID');
@@ -260,15 +260,7 @@ test('WhatsApp: connect a number, test it, and read inbound messages live', { ti
     });
 
     await step('Connections and Inbox fit a 390 px phone; the thread has a way back', diagnostics, async () => {
-      const phone = await browser.newContext({
-        storageState: await context.storageState(),
-        viewport: { width: 390, height: 844 },
-        isMobile: true,
-        hasTouch: true,
-        locale: 'en-US',
-        baseURL: BASE_URL,
-      });
-      phone.setDefaultTimeout(STEP_TIMEOUT);
+      const phone = await phoneContext(browser, context);
       try {
         const small = await phone.newPage();
         watch(small, diagnostics);

@@ -4,13 +4,14 @@
 
 mod common;
 
-use common::{error_code, spawn_app, text_delivery, CloudConnection, TestApp, TestUser};
+use common::{
+    error_code, received_events, spawn_app, text_delivery, CloudConnection, TestApp, TestUser,
+};
 use reqwest::StatusCode;
 use sea_orm::{sea_query::Expr, EntityTrait};
 use serde_json::{json, Value};
-use server::{db::entities::conversations, events::Sequenced};
+use server::db::entities::conversations;
 use shared::ServerEvent;
-use tokio::sync::broadcast::Receiver;
 use uuid::Uuid;
 
 struct World {
@@ -85,14 +86,6 @@ async fn claim(user: &TestUser, id: Uuid) -> reqwest::Response {
     user.session.post(&format!("/api/v1/conversations/{id}/claim"), json!({})).await
 }
 
-fn drain(live: &mut Receiver<Sequenced>) -> Vec<Sequenced> {
-    let mut events = Vec::new();
-    while let Ok(event) = live.try_recv() {
-        events.push(event);
-    }
-    events
-}
-
 #[tokio::test]
 async fn an_agent_takes_a_conversation_and_a_second_agent_sees_who_has_it() {
     let w = world().await;
@@ -105,7 +98,7 @@ async fn an_agent_takes_a_conversation_and_a_second_agent_sees_who_has_it() {
     assert_eq!(taken.status(), StatusCode::OK);
     let taken: Value = taken.json().await.unwrap();
     assert_eq!(taken["assignee_id"], first.user_id.to_string());
-    let events = drain(&mut live);
+    let events = received_events(&mut live);
     assert!(events.iter().any(
         |e| matches!(&**e, ServerEvent::MessageCreated { message } if message.kind == "activity")
     ));
@@ -273,7 +266,7 @@ async fn labels_are_set_filtered_on_and_logged() {
     // A new inbound message keeps the labels on the live event.
     let mut live = w.app.state.events.subscribe(w.owner.company_id);
     w.inbound("5511987654321", "Ana Souza", "Chegou?").await;
-    let labels = drain(&mut live).into_iter().find_map(|e| match &*e {
+    let labels = received_events(&mut live).into_iter().find_map(|e| match &*e {
         ServerEvent::ConversationUpdated { conversation } => Some(conversation.labels.clone()),
         _ => None,
     });

@@ -34,13 +34,13 @@ fn template(name: &str, status: &str) -> Value {
 fn templates_changed(
     live: &mut tokio::sync::broadcast::Receiver<server::events::Sequenced>,
 ) -> Vec<uuid::Uuid> {
-    let mut changed = Vec::new();
-    while let Ok(event) = live.try_recv() {
-        if let shared::ServerEvent::TemplatesChanged { connection_id } = *event {
-            changed.push(connection_id);
-        }
-    }
-    changed
+    common::received_events(live)
+        .iter()
+        .filter_map(|event| match **event {
+            shared::ServerEvent::TemplatesChanged { connection_id } => Some(connection_id),
+            _ => None,
+        })
+        .collect()
 }
 
 #[tokio::test]

@@ -296,12 +296,10 @@ async fn a_redelivered_message_is_stored_once_even_in_a_different_envelope() {
     assert_eq!(thread["items"][0]["status"], "received");
 
     // Live events: exactly two new messages.
-    let mut created = 0;
-    while let Ok(event) = live.try_recv() {
-        if matches!(&*event, shared::ServerEvent::MessageCreated { .. }) {
-            created += 1;
-        }
-    }
+    let created = common::received_events(&mut live)
+        .iter()
+        .filter(|event| matches!(***event, shared::ServerEvent::MessageCreated { .. }))
+        .count();
     assert_eq!(created, 2);
 
     // The contact exists in the CRM with the profile name.

@@ -379,3 +379,14 @@ pub fn text_delivery(from: &str, name: &str, wamid: &str, text: &str, timestamp:
     }))
     .unwrap()
 }
+
+/// Every live event `live` has received so far (without waiting).
+pub fn received_events(
+    live: &mut tokio::sync::broadcast::Receiver<server::events::Sequenced>,
+) -> Vec<server::events::Sequenced> {
+    let mut events = Vec::new();
+    while let Ok(event) = live.try_recv() {
+        events.push(event);
+    }
+    events
+}

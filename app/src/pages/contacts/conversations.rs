@@ -11,16 +11,7 @@ use uuid::Uuid;
 use crate::api::use_api;
 use crate::i18n::t;
 use crate::pages::format_date;
-
-/// The conversation statuses in words, as the inbox shows them.
-fn status_key(status: &str) -> Key {
-    match status {
-        "pending" => Key::StatusPending,
-        "resolved" => Key::StatusResolved,
-        "snoozed" => Key::StatusSnoozed,
-        _ => Key::StatusOpen,
-    }
-}
+use crate::pages::inbox::format::status_word;
 
 #[component]
 pub fn ContactConversations(contact_id: Uuid) -> impl IntoView {
@@ -55,7 +46,7 @@ pub fn ContactConversations(contact_id: Uuid) -> impl IntoView {
                                             data-id=c.id.to_string()
                                         >
                                             <span class="flex items-center justify-between gap-2 text-xs text-slate-500">
-                                                <span class="badge">{t(status_key(&c.status))}</span>
+                                                <span class="badge">{t(status_word(&c.status).unwrap_or(Key::StatusOpen))}</span>
                                                 <time datetime=c.last_message_at.to_rfc3339()>{format_date(&c.last_message_at)}</time>
                                             </span>
                                             <span class="mt-1 block truncate text-sm text-slate-700">

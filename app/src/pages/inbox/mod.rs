@@ -12,7 +12,7 @@
 
 mod actions;
 mod composer;
-mod format;
+pub(crate) mod format;
 mod list;
 mod thread;
 
