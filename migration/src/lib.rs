@@ -11,6 +11,7 @@ mod m20261125_000003_contacts;
 mod m20261125_000004_contact_settings;
 mod m20261126_000005_channels;
 mod m20261126_000006_inbox;
+mod m20261126_000007_campaigns;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000004_contact_settings::Migration),
             Box::new(m20261126_000005_channels::Migration),
             Box::new(m20261126_000006_inbox::Migration),
+            Box::new(m20261126_000007_campaigns::Migration),
         ]
     }
 }

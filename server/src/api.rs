@@ -15,8 +15,8 @@ use utoipa::{
 };
 
 use crate::{
-    auth, connections, contacts, db, error::error_response, inbox, media, state::AppState, team,
-    templates, ws,
+    auth, campaigns, connections, contacts, db, error::error_response, inbox, media,
+    state::AppState, team, templates, ws,
 };
 
 /// JSON bodies larger than this are refused with 413 before they are parsed.
@@ -50,6 +50,10 @@ const MAX_JSON_BODY: usize = 1024 * 1024;
         inbox::http::claim, inbox::http::add_note, inbox::http::typing, inbox::http::list_canned,
         inbox::http::create_canned, inbox::http::update_canned, inbox::http::delete_canned,
         templates::http::list, templates::http::sync, templates::http::create,
+        campaigns::http::list, campaigns::http::create, campaigns::http::preview, campaigns::http::get,
+        campaigns::http::update, campaigns::http::delete, campaigns::http::start, campaigns::http::pause,
+        campaigns::http::resume, campaigns::http::cancel, campaigns::http::recipients,
+        campaigns::http::export, campaigns::http::report,
         media::http::download, media::http::upload,
         ws::upgrade, healthz, readyz,
     ),
@@ -65,6 +69,7 @@ const MAX_JSON_BODY: usize = 1024 * 1024;
         (name = "connections", description = "Channels: WhatsApp Cloud numbers, their webhooks and health"),
         (name = "templates", description = "WhatsApp message templates: sync, create, status"),
         (name = "inbox", description = "Conversations with customers and their messages"),
+        (name = "campaigns", description = "Bulk template sends: drafts, audiences, start/pause/resume/cancel, progress, reports"),
         (name = "live", description = "WebSocket events"),
         (name = "ops", description = "Health checks"),
     )
@@ -176,6 +181,21 @@ pub fn router() -> Router<AppState> {
         )
         .route("/conversations/{id}/messages/{message_id}/retry", post(inbox::http::retry_message))
         .route("/messages/{id}/media", get(media::http::download))
+        .route("/campaigns", get(campaigns::http::list).post(campaigns::http::create))
+        .route("/campaigns/preview", post(campaigns::http::preview))
+        .route(
+            "/campaigns/{id}",
+            get(campaigns::http::get)
+                .patch(campaigns::http::update)
+                .delete(campaigns::http::delete),
+        )
+        .route("/campaigns/{id}/start", post(campaigns::http::start))
+        .route("/campaigns/{id}/pause", post(campaigns::http::pause))
+        .route("/campaigns/{id}/resume", post(campaigns::http::resume))
+        .route("/campaigns/{id}/cancel", post(campaigns::http::cancel))
+        .route("/campaigns/{id}/recipients", get(campaigns::http::recipients))
+        .route("/campaigns/{id}/recipients/export", get(campaigns::http::export))
+        .route("/campaigns/{id}/report", get(campaigns::http::report))
         .route("/ws", get(ws::upgrade))
         .route("/openapi.json", get(openapi_json))
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY));

@@ -82,6 +82,19 @@ pub struct Config {
     pub workers: u32,
     /// How often an idle worker looks for due jobs.
     pub worker_poll_ms: u64,
+    /// Campaign sender workers in this process: each one sends for one WhatsApp number at a
+    /// time, so this is how many numbers can run campaigns at once (0 disables sending here).
+    pub campaign_senders: u32,
+    /// A recipient claimed (or mid-send) for longer than this belongs to a sender that died:
+    /// claimed ones are queued again, interrupted sends await Meta's word.
+    pub campaign_claim_timeout_seconds: u64,
+    /// How long an interrupted send waits for a status webhook that proves Meta accepted it;
+    /// with none by then, Meta never took it and it is queued again.
+    pub campaign_unknown_grace_seconds: u64,
+    /// Retry delays after a passing failure start here and double, with jitter.
+    pub campaign_retry_base_ms: u64,
+    /// Attempts per recipient before a retryable failure becomes final.
+    pub campaign_max_attempts: u32,
     /// How long shutdown waits for in-flight requests and jobs.
     pub shutdown_grace_seconds: u64,
     /// Meta's Graph API, version included. Tests and demos point it at the fake Graph server.
@@ -115,6 +128,11 @@ impl Default for Config {
             auth_rate_per_account_per_minute: 5,
             workers: 2,
             worker_poll_ms: 250,
+            campaign_senders: 4,
+            campaign_claim_timeout_seconds: 120,
+            campaign_unknown_grace_seconds: 900,
+            campaign_retry_base_ms: 2000,
+            campaign_max_attempts: 5,
             shutdown_grace_seconds: 20,
             graph_api_base: "https://graph.facebook.com/v23.0".into(),
             provider_timeout_seconds: 20,
@@ -192,6 +210,15 @@ impl Config {
         })?;
         if !matches!(graph.scheme(), "http" | "https") {
             bail!("invalid configuration: graph_api_base must be http:// or https://");
+        }
+        if self.campaign_max_attempts == 0 {
+            bail!("invalid configuration: campaign_max_attempts must be at least 1");
+        }
+        if self.campaign_claim_timeout_seconds <= self.provider_timeout_seconds {
+            bail!(
+                "invalid configuration: campaign_claim_timeout_seconds must be longer than \
+                 provider_timeout_seconds (a send in progress must not look abandoned)"
+            );
         }
         if self.provider_timeout_seconds == 0 {
             bail!("invalid configuration: provider_timeout_seconds must be at least 1");

@@ -8,6 +8,7 @@
 pub mod api;
 pub mod audit;
 pub mod auth;
+pub mod campaigns;
 pub mod channels;
 pub mod config;
 pub mod connections;

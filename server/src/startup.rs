@@ -13,6 +13,11 @@ use tower_http::{catch_panic::CatchPanicLayer, compression::CompressionLayer, tr
 use crate::{
     api,
     auth::rate_limit::AuthLimits,
+    campaigns::{
+        domain::StartScheduledHandler,
+        rate::SendRates,
+        sender::{CampaignSender, SenderSettings},
+    },
     channels::whatsapp_cloud::GraphClient,
     config::Config,
     crypto::Keyring,
@@ -52,7 +57,27 @@ impl Application {
         let graph = GraphClient::new(&config)?;
         let media = MediaStore::from_config(&config)?;
         tracing::info!(store = %media.describe(), "media store");
+        let shutdown = watch::channel(false).0;
+        let sender = CampaignSender {
+            shutdown: shutdown.subscribe(),
+            db: db.clone(),
+            events: events.clone(),
+            graph: graph.clone(),
+            keyring: Arc::new(keyring.clone()),
+            rates: SendRates::default(),
+            settings: SenderSettings::from_config(&config),
+        };
+        let sending = JobRunner::new(
+            db.clone(),
+            vec![Arc::new(sender)],
+            Duration::from_millis(config.worker_poll_ms),
+        );
         let handlers: Vec<Arc<dyn JobHandler>> = vec![
+            Arc::new(StartScheduledHandler {
+                db: db.clone(),
+                events: events.clone(),
+                sending: sending.clone(),
+            }),
             Arc::new(SendEmailHandler { mailer, from: Arc::new(from) }),
             Arc::new(ProcessWebhookHandler { db: db.clone(), events: events.clone() }),
             Arc::new(SendMessageHandler {
@@ -108,12 +133,13 @@ impl Application {
             keyring,
             events,
             jobs,
+            sending,
             graph,
             media,
             leptos_options,
             metrics: observability::metrics_handle(),
             workers_ready: Default::default(),
-            shutdown: watch::channel(false).0,
+            shutdown,
         });
 
         let router = Router::new()
@@ -150,7 +176,11 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let Application { listener, router, state } = self;
-        let workers = state.jobs.spawn_workers(state.config.workers, state.shutdown.subscribe());
+        let mut workers =
+            state.jobs.spawn_workers(state.config.workers, state.shutdown.subscribe());
+        workers.extend(
+            state.sending.spawn_workers(state.config.campaign_senders, state.shutdown.subscribe()),
+        );
         state.set_workers_ready();
 
         let maintenance = {

@@ -23,6 +23,9 @@ pub struct Inner {
     pub keyring: Keyring,
     pub events: EventBus,
     pub jobs: JobRunner,
+    /// The campaign sender's own job runner (`campaign.send`), so long sends never hold up
+    /// webhooks or email.
+    pub sending: JobRunner,
     /// Meta's Graph API (WhatsApp Cloud connections).
     pub graph: GraphClient,
     /// Message media (local folder, S3 or GCS).

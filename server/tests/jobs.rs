@@ -109,11 +109,12 @@ async fn jobs_die_after_max_attempts_or_a_permanent_error() {
     assert_eq!(row.status, "dead", "permanent errors are not retried");
     assert_eq!(calls.load(Ordering::SeqCst), 1);
 
-    let unknown =
+    // A kind this runner has no handler for is left for a runner that has one.
+    let other =
         enqueue(&app.state.db, NewJob::new("no-such-kind", serde_json::json!({}))).await.unwrap();
     runner.drain().await.unwrap();
-    let row = job_rows::Entity::find_by_id(unknown).one(&app.state.db).await.unwrap().unwrap();
-    assert_eq!(row.status, "dead");
+    let row = job_rows::Entity::find_by_id(other).one(&app.state.db).await.unwrap().unwrap();
+    assert_eq!((row.status.as_str(), row.attempts), ("pending", 0));
 }
 
 #[tokio::test]
@@ -183,4 +184,57 @@ async fn background_workers_pick_up_jobs_without_draining() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     panic!("the verification email was not sent by the background workers");
+}
+
+struct Slices {
+    calls: Arc<AtomicUsize>,
+}
+
+impl JobHandler for Slices {
+    fn kind(&self) -> &'static str {
+        "slices"
+    }
+    fn perform(&self, _job: Job) -> JobFuture {
+        let n = self.calls.fetch_add(1, Ordering::SeqCst);
+        Box::pin(async move {
+            // Two slices of work, then done.
+            if n < 2 {
+                Err(JobError::Later(chrono::Utc::now() - TimeDelta::milliseconds(1)))
+            } else {
+                Ok(())
+            }
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_finished_job_releases_its_unique_key_and_runners_claim_only_their_kinds() {
+    let app = common::spawn_app().await;
+    let (flaky, flaky_calls) = flaky_runner(&app, 0, false).await;
+    let calls = Arc::new(AtomicUsize::new(0));
+    let slices = JobRunner::new(
+        app.state.db.clone(),
+        vec![Arc::new(Slices { calls: calls.clone() })],
+        Duration::from_millis(20),
+    );
+    let mut job = NewJob::new("slices", serde_json::json!({}));
+    job.unique_key = Some("slices:1".into());
+    let id = enqueue(&app.state.db, job.clone()).await.unwrap();
+
+    // The other runner does not touch a kind it cannot perform.
+    assert_eq!(flaky.drain().await.unwrap(), 0);
+    assert_eq!(flaky_calls.load(Ordering::SeqCst), 0);
+
+    // A job that continues later keeps its key (no duplicate while it waits) and its attempts.
+    assert_eq!(slices.drain().await.unwrap(), 3, "two slices and the last run");
+    let row = job_rows::Entity::find_by_id(id).one(&app.state.db).await.unwrap().unwrap();
+    assert_eq!(row.status, "done");
+    assert_eq!(row.attempts, 1, "slices are not counted as attempts");
+    assert_eq!(row.unique_key, None, "a finished job releases its key");
+
+    // The same work can be queued again now.
+    let again = enqueue(&app.state.db, job).await.unwrap();
+    assert_ne!(again, id);
+    assert_eq!(slices.drain().await.unwrap(), 1);
+    assert_eq!(calls.load(Ordering::SeqCst), 4);
 }

@@ -108,6 +108,8 @@ pub struct CompanySettingsDto {
     pub default_country: String,
     /// New conversations go to the members who are online, in turn.
     pub auto_assign: bool,
+    /// IANA time zone (`America/Sao_Paulo`): campaign schedules and quiet hours are read in it.
+    pub time_zone: String,
 }
 
 /// `PATCH /api/v1/company` (owners and admins): any of the fields.
@@ -120,6 +122,8 @@ pub struct UpdateCompanySettingsRequest {
     pub default_country: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_assign: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
 }
 
 /// Who is calling: the body of `GET /api/v1/me` and of a successful login.
@@ -774,6 +778,9 @@ pub struct ConversationDto {
     pub last_message_preview: Option<String>,
     /// A snoozed conversation reopens by itself then (or when the customer writes).
     pub snoozed_until: Option<DateTime<Utc>>,
+    /// The campaign the customer answered (the latest one sent to them before they wrote).
+    #[serde(default)]
+    pub campaign_id: Option<Uuid>,
 }
 
 /// `PATCH /api/v1/conversations/{id}`: any of status, assignee (`null` unassigns), labels

@@ -46,6 +46,9 @@ pub enum ErrorCode {
     WindowClosed,
     /// Another agent has the conversation; `message` names them.
     ConversationTaken,
+    /// The action does not fit the resource's current state (e.g. starting a completed campaign,
+    /// editing a running one); `message` says what is possible.
+    InvalidState,
     /// The messaging provider (Meta's Graph API, Twilio) refused the request or could not be
     /// reached; `message` says what it answered.
     ProviderError,
@@ -83,6 +86,7 @@ impl ErrorCode {
             ErrorCode::InvalidSignature => "invalid_signature",
             ErrorCode::WindowClosed => "window_closed",
             ErrorCode::ConversationTaken => "conversation_taken",
+            ErrorCode::InvalidState => "invalid_state",
             ErrorCode::ProviderError => "provider_error",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::PayloadTooLarge => "payload_too_large",
@@ -111,7 +115,8 @@ impl ErrorCode {
             | ErrorCode::Conflict
             | ErrorCode::ContactExists
             | ErrorCode::WindowClosed
-            | ErrorCode::ConversationTaken => 409,
+            | ErrorCode::ConversationTaken
+            | ErrorCode::InvalidState => 409,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::RateLimited => 429,

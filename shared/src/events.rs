@@ -7,7 +7,10 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::api::{ConversationDto, MessageDto};
+use crate::{
+    api::{ConversationDto, MessageDto},
+    campaigns::CampaignProgress,
+};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -61,6 +64,12 @@ pub enum ServerEvent {
     /// A conversation was opened, reopened or changed (status, assignee, unread count).
     #[serde(rename = "conversation.updated")]
     ConversationUpdated { conversation: Box<ConversationDto> },
+    /// A campaign's counts moved (about once a second while it runs) or its status changed.
+    #[serde(rename = "campaign.progress")]
+    CampaignProgress { progress: Box<CampaignProgress> },
+    /// A campaign was created, edited or deleted; campaign lists refetch.
+    #[serde(rename = "campaigns.changed")]
+    CampaignsChanged { by_user_id: Option<Uuid> },
     /// An API key was created or revoked.
     #[serde(rename = "api_keys.changed")]
     ApiKeysChanged { by_user_id: Option<Uuid> },

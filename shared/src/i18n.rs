@@ -107,6 +107,7 @@ messages! {
     ErrWindowClosed => "More than 24 hours since the customer last wrote: send a template instead.",
         "Mais de 24 horas desde a última mensagem do cliente: envie um modelo (template).";
     ErrConversationTaken => "A teammate has just taken this conversation.", "Alguém da equipe acabou de assumir esta conversa.";
+    ErrInvalidState => "That is not possible in the campaign's current state.", "Isso não é possível no estado atual da campanha.";
     ErrProviderError => "WhatsApp (Meta) refused the request or could not be reached.",
         "O WhatsApp (Meta) recusou o pedido ou não respondeu.";
     ErrRateLimited => "Too many attempts. Wait a minute and try again.",
@@ -686,6 +687,9 @@ messages! {
     DefaultCountry => "Default country", "País padrão";
     DefaultCountryHint => "Two letters (BR, PT, US): phone numbers typed without a country code are read in it.",
         "Duas letras (BR, PT, US): telefones digitados sem código do país são lidos nele.";
+    TimeZone => "Time zone", "Fuso horário";
+    TimeZoneHint => "Campaign schedules and quiet hours are read in it, e.g. America/Sao_Paulo.",
+        "Agendamentos e horários de silêncio de campanhas usam este fuso, ex.: America/Sao_Paulo.";
     AutoAssign => "Assign new conversations automatically", "Atribuir novas conversas automaticamente";
     AutoAssignHint => "A customer's new message goes to the members who have the app open, in turn.",
         "A nova mensagem de um cliente vai para quem está com o app aberto, em rodízio.";
@@ -813,6 +817,7 @@ impl Key {
             ErrorCode::InvalidSignature => Key::ErrInvalidSignature,
             ErrorCode::WindowClosed => Key::ErrWindowClosed,
             ErrorCode::ConversationTaken => Key::ErrConversationTaken,
+            ErrorCode::InvalidState => Key::ErrInvalidState,
             ErrorCode::ProviderError => Key::ErrProviderError,
             ErrorCode::RateLimited => Key::ErrRateLimited,
             ErrorCode::PayloadTooLarge => Key::ErrPayloadTooLarge,

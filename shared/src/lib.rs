@@ -5,6 +5,7 @@
 //! `openapi`).
 
 pub mod api;
+pub mod campaigns;
 pub mod error;
 pub mod events;
 pub mod i18n;

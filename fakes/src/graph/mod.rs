@@ -301,6 +301,7 @@ struct State {
     violations: Vec<String>,
     failures: Vec<Injected>,
     latency: Duration,
+    answer_delay: Duration,
     rate_limit: u32,
     send_times: HashMap<String, VecDeque<Instant>>,
     webhook: Option<Webhook>,
@@ -489,9 +490,16 @@ impl FakeGraph {
         });
     }
 
-    /// Delay before answering each Graph request.
+    /// Delay before handling each Graph request (a client that gives up meanwhile changed
+    /// nothing).
     pub fn set_latency(&self, latency: Duration) {
         self.shared.state().latency = latency;
+    }
+
+    /// Delay between handling a Graph request and answering it: a client that gives up (or
+    /// crashes) meanwhile never learns that Meta acted, e.g. that a message was accepted.
+    pub fn set_answer_delay(&self, delay: Duration) {
+        self.shared.state().answer_delay = delay;
     }
 
     /// Sends per phone number per rolling second before `130429` (0 = unlimited, the default).

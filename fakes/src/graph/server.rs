@@ -209,6 +209,17 @@ async fn parse_body(
 }
 
 async fn graph(AxState(shared): AxState<Arc<Shared>>, req: Request) -> Response {
+    let response = handle(&shared, req).await;
+    // After the request took effect: a client that gives up now lost Meta's answer.
+    let answer_delay = shared.state().answer_delay;
+    if !answer_delay.is_zero() {
+        tokio::time::sleep(answer_delay).await;
+    }
+    response
+}
+
+async fn handle(shared: &Arc<Shared>, req: Request) -> Response {
+    let shared = shared.clone();
     let (parts, body) = req.into_parts();
     let mut ctx = Ctx {
         method: parts.method.as_str().to_string(),
@@ -830,7 +841,8 @@ pub(super) async fn emit_status(
             phone_number_id: &phone.id,
             display_phone_number: &phone.display_phone_number,
         };
-        webhook::status_payload(&b, wamid, &recipient, update, now_secs())
+        let tracker = sent.body.get("biz_opaque_callback_data").and_then(Value::as_str);
+        webhook::status_payload(&b, wamid, &recipient, tracker, update, now_secs())
     };
     deliver(shared, payload, Some(wamid.to_string())).await
 }

@@ -197,6 +197,25 @@ pub const ERRATA: &[Erratum] = &[
         },
     },
     Erratum {
+        pointer: "/components/schemas/BaseMessageProperties/properties",
+        why: "The message schemas omit `biz_opaque_callback_data`, the tracking string (≤ 512 \
+              characters) a sender may attach to any message and that Meta returns on that \
+              message's status webhooks: Meta's status webhook reference lists the field \
+              (\"included in sent messages\"), and `conformance/pywa/split/\
+              message_status__with_tracker.json` is a real status carrying it. The spec itself \
+              declares it, with the same limit, only on calls.",
+        apply: |v| match v.as_object_mut() {
+            Some(o) if !o.contains_key("biz_opaque_callback_data") => {
+                o.insert(
+                    "biz_opaque_callback_data".into(),
+                    json!({ "type": "string", "maxLength": 512 }),
+                );
+                true
+            }
+            _ => false,
+        },
+    },
+    Erratum {
         pointer: "/components/schemas/TextMessage/allOf/1/properties/text",
         why: "`text.body` is not marked required, but the Cloud API rejects a text message \
               without it (#100); every text example has it.",

@@ -80,10 +80,13 @@ fn envelope(b: &Business<'_>, value_extra: Value) -> Value {
 }
 
 /// A `statuses` webhook for one outgoing message.
+/// `tracker` is the `biz_opaque_callback_data` the message was sent with: Meta returns it on
+/// every status of that message.
 pub(crate) fn status_payload(
     b: &Business<'_>,
     wamid: &str,
     recipient_id: &str,
+    tracker: Option<&str>,
     update: &StatusUpdate,
     timestamp: i64,
 ) -> Value {
@@ -93,6 +96,9 @@ pub(crate) fn status_payload(
         "timestamp": timestamp.to_string(),
         "recipient_id": recipient_id,
     });
+    if let Some(tracker) = tracker {
+        status["biz_opaque_callback_data"] = json!(tracker);
+    }
     match update {
         StatusUpdate::Failed { code, title, details } => {
             status["errors"] = json!([{

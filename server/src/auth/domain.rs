@@ -38,6 +38,8 @@ const RESET_TTL: TimeDelta = TimeDelta::hours(1);
 /// New companies read numbers without a country code as Brazilian (our first market); a company
 /// setting changes it.
 const DEFAULT_COUNTRY: &str = "BR";
+/// New companies read schedules in Brazil's main zone until they set their own.
+const DEFAULT_TIME_ZONE: &str = "America/Sao_Paulo";
 
 /// Creates a company, its owner (unverified) and queues the verification email.
 ///
@@ -72,6 +74,7 @@ pub async fn signup(
         name: Set(company_name.into_inner()),
         default_country: Set(DEFAULT_COUNTRY.to_owned()),
         auto_assign: Set(false),
+        time_zone: Set(DEFAULT_TIME_ZONE.to_owned()),
         created_at: Set(now),
         updated_at: Set(now),
     }

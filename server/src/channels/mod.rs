@@ -18,6 +18,9 @@ pub struct Outgoing {
     pub content: Content,
     /// The provider id of the message this one quotes.
     pub reply_to: Option<String>,
+    /// Our own tag for the message, which the provider hands back on every status update of
+    /// it (WhatsApp's `biz_opaque_callback_data`): how a send whose answer was lost is found.
+    pub tracker: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -84,6 +84,7 @@ pub fn conversation_dto(
         unread_count: row.unread_count,
         last_message_preview: row.last_message_preview.clone(),
         snoozed_until: row.snoozed_until,
+        campaign_id: row.campaign_id,
     }
 }
 

@@ -43,6 +43,8 @@ pub struct Outcome {
     pub ignored: Vec<String>,
     /// Conversations a customer wrote to that nobody has: candidates for auto-assignment.
     pub unassigned: Vec<Uuid>,
+    /// Campaigns whose counts changed (statuses, replies): their progress is published.
+    pub campaigns: Vec<Uuid>,
 }
 
 impl Outcome {
@@ -165,6 +167,17 @@ pub async fn record_inbound(
         _ => contact,
     };
 
+    // An answer to a campaign: linked, with the campaign message shown above it.
+    if let Some(campaign_id) =
+        crate::campaigns::tracking::link_reply(txn, connection, &contact, &conversation, message)
+            .await?
+    {
+        outcome.campaigns.push(campaign_id);
+    }
+    let conversation = conversations::Entity::find_by_id(conversation.id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| AppError::internal("conversation not found"))?;
     let stored = messages::Entity::find_by_id(message_id)
         .one(txn)
         .await?
@@ -200,6 +213,7 @@ async fn conversation_for(
         unread_count: Set(0),
         last_message_preview: Set(None),
         snoozed_until: Set(None),
+        campaign_id: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     })
@@ -292,6 +306,13 @@ pub async fn record_status(
         return Ok(());
     }
     outcome.stored += 1;
+    if let Some(campaign_id) =
+        crate::campaigns::tracking::record_status(txn, connection, status).await?
+    {
+        if !outcome.campaigns.contains(&campaign_id) {
+            outcome.campaigns.push(campaign_id);
+        }
+    }
     let Some(message) = messages::Entity::find()
         .filter(messages::Column::ConnectionId.eq(connection.id))
         .filter(messages::Column::ProviderMessageId.eq(status.provider_id.as_str()))

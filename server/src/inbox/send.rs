@@ -528,7 +528,7 @@ async fn deliver(
                 .increment(1);
             Ok(())
         }
-        Err(err) if err.retry != Retry::No && !last_attempt => {
+        Err(err) if matches!(err.retry, Retry::AfterBackoff | Retry::Yes) && !last_attempt => {
             // Keep it queued with the reason visible; the runtime retries with backoff.
             let mut active: messages::ActiveModel = message.into();
             active.attempt_started_at = Set(None);
@@ -637,6 +637,7 @@ fn outgoing(message: &messages::Model, contact: &contacts::Model) -> Result<Outg
         to: contact.phone.clone(),
         content,
         reply_to: message.reply_to_provider_id.clone(),
+        tracker: None,
     })
 }
 
@@ -768,7 +769,7 @@ impl JobHandler for MarkReadHandler {
             let channel = CloudChannel { client: graph, credentials };
             match channel.mark_read(&provider_id, typing).await {
                 Ok(()) => Ok(()),
-                Err(err) if err.retry == Retry::No => {
+                Err(err) if matches!(err.retry, Retry::No | Retry::Unknown) => {
                     tracing::info!(%message_id, error = %err, "read receipt refused");
                     Ok(())
                 }

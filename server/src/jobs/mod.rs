@@ -8,6 +8,10 @@
 //!   A worker that dies mid-job leaves a lease that expires, and the job is claimed again.
 //! * **Retries** with exponential backoff and jitter; after `max_attempts` the job is `dead`, kept
 //!   with its last error for inspection.
+//! * **Pools**: a runner claims only the kinds it has handlers for, so long-running work (the
+//!   campaign sender) gets its own runner and workers and never starves webhooks or email.
+//! * **Unique keys** guard against duplicates while a job waits or runs; once it is done or
+//!   dead the key is released, so the same kind of work can be queued again.
 //! * **Tests** run with no background workers and call [`JobRunner::drain`], which performs every
 //!   due job synchronously.
 //!
@@ -85,6 +89,27 @@ pub async fn enqueue<C: ConnectionTrait>(conn: &C, job: NewJob) -> Result<Uuid, 
     }
 }
 
+/// Inserts the job, or — when one with its unique key is already waiting for a later time —
+/// brings that one forward to the new job's time.
+pub async fn enqueue_or_hasten<C: ConnectionTrait>(
+    conn: &C,
+    job: NewJob,
+) -> Result<(), sea_orm::DbErr> {
+    let key = job.unique_key.clone();
+    let at = job.run_at.unwrap_or_else(db::now);
+    enqueue(conn, job).await?;
+    if let Some(key) = key {
+        jobs::Entity::update_many()
+            .col_expr(jobs::Column::RunAt, Expr::value(at))
+            .filter(jobs::Column::UniqueKey.eq(key))
+            .filter(jobs::Column::Status.eq(Status::Pending.as_str()))
+            .filter(jobs::Column::RunAt.gt(at))
+            .exec(conn)
+            .await?;
+    }
+    Ok(())
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     Pending,
@@ -113,6 +138,10 @@ pub enum JobError {
     /// Retrying cannot help (malformed payload, resource gone): dead at once.
     #[error("permanent: {0:#}")]
     Permanent(anyhow::Error),
+    /// Not a failure: the job did a slice of its work and wants to run again at this time
+    /// (it keeps its unique key; no attempt is counted).
+    #[error("continues at {0}")]
+    Later(DateTime<Utc>),
 }
 
 impl From<anyhow::Error> for JobError {
@@ -139,14 +168,23 @@ pub trait JobHandler: Send + Sync + 'static {
 pub struct JobRunner {
     db: DatabaseConnection,
     handlers: Arc<HashMap<&'static str, Arc<dyn JobHandler>>>,
+    /// The kinds this runner claims (those it has handlers for).
+    kinds: Arc<Vec<&'static str>>,
     wake: Arc<Notify>,
     poll: Duration,
 }
 
 impl JobRunner {
     pub fn new(db: DatabaseConnection, handlers: Vec<Arc<dyn JobHandler>>, poll: Duration) -> Self {
+        let kinds = handlers.iter().map(|h| h.kind()).collect();
         let handlers = handlers.into_iter().map(|h| (h.kind(), h)).collect();
-        JobRunner { db, handlers: Arc::new(handlers), wake: Arc::new(Notify::new()), poll }
+        JobRunner {
+            db,
+            handlers: Arc::new(handlers),
+            kinds: Arc::new(kinds),
+            wake: Arc::new(Notify::new()),
+            poll,
+        }
     }
 
     /// Tells idle workers of this process to look for work now instead of at the next poll.
@@ -157,7 +195,10 @@ impl JobRunner {
     /// Claims the next due job for `worker`, if any.
     pub async fn claim(&self, worker: &str) -> Result<Option<Job>, sea_orm::DbErr> {
         let now = db::now();
-        let due = due_filter(now);
+        let due = {
+            use sea_orm::sea_query::ExprTrait;
+            due_filter(now).and(jobs::Column::Kind.is_in(self.kinds.iter().copied()))
+        };
         let lease_token = format!("{worker}/{}", Uuid::new_v4().simple());
 
         let candidate = if db::is_postgres(&self.db) {
@@ -226,9 +267,17 @@ impl JobRunner {
         update.locked_by = Set(None);
         update.locked_until = Set(None);
         match outcome {
+            Err(JobError::Later(at)) => {
+                update.status = Set(Status::Pending.as_str().to_owned());
+                update.run_at = Set(at.max(now));
+                // The claim counted an attempt; a slice of work is not one.
+                update.attempts = Set((attempts - 1).max(0));
+                update.last_error = Set(None);
+            }
             Ok(()) => {
                 metrics::counter!("master_ia_jobs_total", "kind" => kind.clone(), "outcome" => "done").increment(1);
                 update.status = Set(Status::Done.as_str().to_owned());
+                update.unique_key = Set(None);
                 update.last_error = Set(None);
             }
             Err(err) => {
@@ -238,6 +287,7 @@ impl JobRunner {
                     tracing::error!(job_id = %id, %kind, attempts, error = %message, "job failed for good");
                     metrics::counter!("master_ia_jobs_total", "kind" => kind.clone(), "outcome" => "dead").increment(1);
                     update.status = Set(Status::Dead.as_str().to_owned());
+                    update.unique_key = Set(None);
                 } else {
                     let delay = backoff(attempts);
                     tracing::warn!(job_id = %id, %kind, attempts, retry_in_secs = delay.num_seconds(), error = %message, "job failed, will retry");

@@ -86,7 +86,7 @@ impl JobHandler for FetchMediaHandler {
             .await;
             let (info, bytes) = match fetched {
                 Ok(found) => found,
-                Err(err) if err.retry() == Retry::No => {
+                Err(err) if matches!(err.retry(), Retry::No | Retry::Unknown) => {
                     // Gone at Meta (expired, deleted): say so on the message, do not retry.
                     let mut payload = message.payload.clone();
                     payload["media_error"] = json!(err.plain_words());

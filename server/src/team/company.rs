@@ -22,6 +22,7 @@ fn to_dto(row: &companies::Model) -> CompanySettingsDto {
         name: row.name.clone(),
         default_country: row.default_country.clone(),
         auto_assign: row.auto_assign,
+        time_zone: row.time_zone.clone(),
     }
 }
 
@@ -57,6 +58,11 @@ pub async fn update(
             ));
         }
     }
+    let time_zone = req
+        .time_zone
+        .as_deref()
+        .map(|tz| crate::campaigns::timing::parse_zone("time_zone", tz))
+        .transpose()?;
     let txn = state.db.begin().await?;
     let row = companies::Entity::find_by_id(auth.company_id())
         .one(&txn)
@@ -71,6 +77,9 @@ pub async fn update(
     }
     if let Some(auto_assign) = req.auto_assign {
         active.auto_assign = Set(auto_assign);
+    }
+    if let Some(time_zone) = time_zone {
+        active.time_zone = Set(time_zone);
     }
     active.updated_at = Set(db::now());
     let row = active.update(&txn).await?;

@@ -137,6 +137,7 @@ async fn process(
     txn.commit().await?;
     tracing::info!(%inbox_id, outcome = %summary, "webhook processed");
     let company_id = own.company_id;
+    crate::campaigns::tracking::progress_changed(db, events, &outcome.campaigns);
     for event in outcome.events {
         events.publish(company_id, event);
     }

@@ -51,6 +51,7 @@ pub async fn test_config() -> (Config, tempfile::TempDir) {
         data_dir: data_dir.path().to_path_buf(),
         site_root: data_dir.path().join("site"),
         workers: 0,
+        campaign_senders: 0,
         ..Config::default()
     };
     if backend() == "postgres" {

@@ -1,5 +1,6 @@
-//! The company card on the Team page: its name, the country phone numbers are read in, and
-//! whether new conversations are assigned automatically to the members who are online.
+//! The company card on the Team page: its name, the country phone numbers are read in, the time
+//! zone campaign schedules are read in, and whether new conversations are assigned
+//! automatically to the members who are online.
 
 use leptos::{ev::SubmitEvent, html, prelude::*};
 use shared::{
@@ -14,7 +15,7 @@ use crate::components::toast::use_toasts;
 use crate::i18n::t;
 use crate::live::use_live;
 
-const FIELDS: &[&str] = &["name", "default_country"];
+const FIELDS: &[&str] = &["name", "default_country", "time_zone"];
 
 #[component]
 pub fn CompanyCard(#[prop(into)] manager: Signal<bool>) -> impl IntoView {
@@ -45,6 +46,7 @@ fn CompanyForm(current: CompanySettingsDto, manager: Signal<bool>) -> impl IntoV
     let busy = RwSignal::new(false);
     let name_ref = NodeRef::<html::Input>::new();
     let country_ref = NodeRef::<html::Input>::new();
+    let zone_ref = NodeRef::<html::Input>::new();
     let auto_ref = NodeRef::<html::Input>::new();
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -56,6 +58,7 @@ fn CompanyForm(current: CompanySettingsDto, manager: Signal<bool>) -> impl IntoV
             name: Some(value_of(name_ref)),
             default_country: Some(value_of(country_ref)),
             auto_assign: auto_ref.get_untracked().map(|el| el.checked()),
+            time_zone: Some(value_of(zone_ref)),
         };
         busy.set(true);
         leptos::task::spawn_local(async move {
@@ -80,6 +83,16 @@ fn CompanyForm(current: CompanySettingsDto, manager: Signal<bool>) -> impl IntoV
                     value=current.default_country.clone()
                     hint=Key::DefaultCountryHint
                     testid="company-country"
+                />
+                <TextField
+                    id="company-time-zone"
+                    label=Key::TimeZone
+                    node_ref=zone_ref
+                    errors
+                    field="time_zone"
+                    value=current.time_zone.clone()
+                    hint=Key::TimeZoneHint
+                    testid="company-time-zone"
                 />
                 <div class="flex items-start gap-3">
                     <input

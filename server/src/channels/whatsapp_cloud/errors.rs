@@ -16,6 +16,9 @@ pub enum Retry {
     Yes,
     /// Retrying cannot help (bad recipient, template problem, invalid token).
     No,
+    /// No answer came back: the provider may have acted. Find out before trying again (a
+    /// blind retry may deliver the message twice).
+    Unknown,
 }
 
 /// A call to the Graph API that did not succeed.
@@ -94,7 +97,7 @@ impl GraphError {
     pub fn retry(&self) -> Retry {
         match self {
             GraphError::Transport(_) => Retry::Yes,
-            GraphError::Unknown(_) => Retry::No,
+            GraphError::Unknown(_) => Retry::Unknown,
             GraphError::Api { code, http_status, .. } => classify(*code, *http_status),
         }
     }

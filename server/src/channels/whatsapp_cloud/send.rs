@@ -61,6 +61,9 @@ pub fn message_body(message: &Outgoing) -> Value {
     if let Some(reply_to) = &message.reply_to {
         body.insert("context".into(), json!({ "message_id": reply_to }));
     }
+    if let Some(tracker) = &message.tracker {
+        body.insert("biz_opaque_callback_data".into(), json!(tracker));
+    }
     let (kind, object) = match &message.content {
         Content::Text { body } => {
             let preview_url = body.contains("https://") || body.contains("http://");

@@ -10,6 +10,8 @@ pub struct Model {
     pub default_country: String,
     /// New conversations go round-robin to agents who are online.
     pub auto_assign: bool,
+    /// IANA zone (`America/Sao_Paulo`) in which campaign schedules and quiet hours are read.
+    pub time_zone: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

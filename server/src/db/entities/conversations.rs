@@ -18,6 +18,8 @@ pub struct Model {
     pub last_message_preview: Option<String>,
     /// With status `snoozed`: when it reopens.
     pub snoozed_until: Option<DateTimeUtc>,
+    /// The campaign this customer answered (the latest one sent to them before they wrote).
+    pub campaign_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

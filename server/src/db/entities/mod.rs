@@ -3,6 +3,8 @@
 
 pub mod api_keys;
 pub mod audit_log;
+pub mod campaign_recipients;
+pub mod campaigns;
 pub mod canned_replies;
 pub mod companies;
 pub mod connections;
@@ -34,6 +36,16 @@ impl TenantScoped for api_keys::Entity {
 impl TenantScoped for audit_log::Entity {
     fn company_column() -> Self::Column {
         audit_log::Column::CompanyId
+    }
+}
+impl TenantScoped for campaigns::Entity {
+    fn company_column() -> Self::Column {
+        campaigns::Column::CompanyId
+    }
+}
+impl TenantScoped for campaign_recipients::Entity {
+    fn company_column() -> Self::Column {
+        campaign_recipients::Column::CompanyId
     }
 }
 impl TenantScoped for contacts::Entity {
