@@ -31,6 +31,7 @@ use crate::pages::{
         forgot_password::ForgotPassword, invite::AcceptInvitation, login::Login,
         reset_password::ResetPassword, signup::Signup, verify_email::VerifyEmail,
     },
+    campaigns::{CampaignPage, CampaignsPage, NewCampaignPage},
     connections::{templates::TemplatesPage, ConnectionsPage},
     contacts::{ContactImportPage, ContactsPage, SegmentsPage},
     dashboard::Dashboard,
@@ -111,10 +112,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/contacts") view=ContactsPage/>
                         <Route path=path!("/contacts/import") view=ContactImportPage/>
                         <Route path=path!("/contacts/segments") view=SegmentsPage/>
-                        <Route
-                            path=path!("/campaigns")
-                            view=|| view! { <AreaPlaceholder item=nav::CAMPAIGNS/> }
-                        />
+                        <Route path=path!("/campaigns") view=CampaignsPage/>
+                        <Route path=path!("/campaigns/new") view=NewCampaignPage/>
+                        <Route path=path!("/campaigns/:id") view=CampaignPage/>
                         <Route path=path!("/connections") view=ConnectionsPage/>
                         <Route path=path!("/connections/:id/templates") view=TemplatesPage/>
                         <Route path=path!("/ai") view=|| view! { <AreaPlaceholder item=nav::AI/> }/>

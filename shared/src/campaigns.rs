@@ -171,7 +171,7 @@ pub struct UpdateCampaignRequest {
 /// Where the recipients stand. `sent` counts every message Meta accepted (so it includes the
 /// delivered and read ones), `delivered` includes the read ones: a funnel.
 /// `total = pending + sent + failed + skipped + cancelled`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct CampaignCounts {
     pub total: u64,

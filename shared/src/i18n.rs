@@ -677,6 +677,83 @@ messages! {
     PhoneNumberIdShort => "Number ID {id}", "ID do número {id}";
     WabaIdShort => "WABA {id}", "WABA {id}";
 
+    // UI: campaigns
+    CampaignsSubtitle => "Send an approved template to many contacts at once, at your number's pace, and follow every message.",
+        "Envie um modelo aprovado para muitos contatos de uma vez, no ritmo do seu número, e acompanhe cada mensagem.";
+    NewCampaign => "New campaign", "Nova campanha";
+    NoCampaigns => "No campaigns yet", "Nenhuma campanha ainda";
+    NoCampaignsHint => "Choose a template, an audience and a time; Master IA sends it without repeating anyone.",
+        "Escolha um modelo, um público e um horário; o Master IA envia sem repetir ninguém.";
+    CampaignDraft => "Draft", "Rascunho";
+    CampaignScheduled => "Scheduled", "Agendada";
+    CampaignRunning => "Sending", "Enviando";
+    CampaignPaused => "Paused", "Pausada";
+    CampaignCompleted => "Completed", "Concluída";
+    CampaignCancelled => "Cancelled", "Cancelada";
+    CampaignProgress => "Progress", "Progresso";
+    CampaignCountsLine => "{sent} of {total} sent · {delivered} delivered · {read} read · {failed} failed",
+        "{sent} de {total} enviadas · {delivered} entregues · {read} lidas · {failed} com falha";
+    CampaignName => "Campaign name", "Nome da campanha";
+    CampaignNumber => "WhatsApp number", "Número de WhatsApp";
+    CampaignNeedsNumber => "Add a WhatsApp number in Connections first.", "Adicione antes um número de WhatsApp em Conexões.";
+    CampaignTemplate => "Template", "Modelo";
+    CampaignTemplateHint => "Only templates Meta approved are listed.", "Só aparecem os modelos aprovados pela Meta.";
+    CampaignVariablesHint => "Write text, or use the contact's data: {{contact.name}}, {{contact.first_name|cliente}} (with a fallback), {{contact.email}}, {{contact.<custom field>}}.",
+        "Escreva um texto ou use dados do contato: {{contact.name}}, {{contact.first_name|cliente}} (com alternativa), {{contact.email}}, {{contact.<campo>}}.";
+    CampaignAudience => "Who receives it", "Quem recebe";
+    CampaignAllContacts => "All contacts", "Todos os contatos";
+    CampaignTags => "Contacts with any of these tags (comma separated)", "Contatos com qualquer destas etiquetas (separadas por vírgula)";
+    CampaignSchedule => "Start at (optional)", "Começar em (opcional)";
+    CampaignScheduleHint => "In the company's time zone (Team settings). Empty: when you start it.",
+        "No fuso horário da empresa (configurações da Equipe). Vazio: quando você iniciar.";
+    CampaignRate => "Messages per second", "Mensagens por segundo";
+    CampaignRateHint => "Meta allows 80 per second per number by default, up to 1,000 for upgraded numbers.",
+        "A Meta permite 80 por segundo por número por padrão, até 1.000 para números promovidos.";
+    QuietHours => "Quiet hours (optional)", "Horário de silêncio (opcional)";
+    QuietFrom => "Quiet from", "Silêncio a partir de";
+    QuietUntil => "Quiet until", "Silêncio até";
+    QuietHoursHint => "Nothing is sent in this window each day; sending resumes when it ends.",
+        "Nada é enviado nesse intervalo a cada dia; o envio continua quando ele termina.";
+    SaveAndStart => "Save and start", "Salvar e iniciar";
+    SaveDraft => "Save as draft", "Salvar rascunho";
+    CampaignWhoReceives => "Recipients", "Destinatários";
+    CampaignPreviewEmpty => "Choose an audience to see who receives it.", "Escolha um público para ver quem recebe.";
+    CampaignExcludedLine => "{matched} match; left out: {opted_out} opted out, {invalid} without a usable number.",
+        "{matched} correspondem; de fora: {opted_out} descadastrados, {invalid} sem número utilizável.";
+    CampaignMissingValue => "No value for {refs}: this contact would fail. Add a fallback with |.",
+        "Sem valor para {refs}: este contato falharia. Adicione uma alternativa com |.";
+    CampaignNotStarted => "The campaign was saved but did not start.", "A campanha foi salva, mas não começou.";
+    CampaignStoppedBecause => "Sending stopped:", "O envio parou:";
+    CampaignRateLine => "{rate}/s", "{rate}/s";
+    CampaignScheduledFor => "starts {at}", "começa {at}";
+    CampaignQuietLine => "quiet {start}–{end} ({zone})", "silêncio {start}–{end} ({zone})";
+    CampaignPace => "{rate} messages/s", "{rate} mensagens/s";
+    CampaignEta => "about {time} left", "cerca de {time} restantes";
+    CampaignExcludedAtStart => "Left out at the start: {opted_out} opted out, {invalid} without a usable number.",
+        "Deixados de fora no início: {opted_out} descadastrados, {invalid} sem número utilizável.";
+    CampaignDeleted => "Campaign deleted.", "Campanha excluída.";
+    StartCampaign => "Start", "Iniciar";
+    PauseCampaign => "Pause", "Pausar";
+    ResumeCampaign => "Resume", "Retomar";
+    CancelCampaign => "Cancel campaign", "Cancelar campanha";
+    CancelCampaignQuestion => "Stop for good? Recipients not reached yet will not receive it.",
+        "Parar de vez? Quem ainda não recebeu não vai receber.";
+    DeleteCampaignQuestion => "Delete this campaign and its report?", "Excluir esta campanha e o relatório?";
+    CountTotal => "Recipients", "Destinatários";
+    CountSent => "Sent", "Enviadas";
+    CountDelivered => "Delivered", "Entregues";
+    CountRead => "Read", "Lidas";
+    CountReplied => "Replied", "Responderam";
+    CountFailed => "Failed", "Falharam";
+    CountPending => "Waiting", "Aguardando";
+    CountSkipped => "Skipped", "Ignorados";
+    FailuresByReason => "Failures by reason", "Falhas por motivo";
+    NoFailures => "No failures.", "Nenhuma falha.";
+    SendsPerMinute => "Sends per minute", "Envios por minuto";
+    NothingSentYet => "Nothing sent yet.", "Nada enviado ainda.";
+    Recipients => "Recipients", "Destinatários";
+    Status => "Status", "Status";
+    Details => "Details", "Detalhes";
     // UI: inbox
     InboxStatusFilter => "Conversation status", "Status da conversa";
     TabOpen => "Open", "Abertas";

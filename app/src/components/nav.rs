@@ -52,7 +52,7 @@ pub const CAMPAIGNS: NavItem = NavItem {
     icon: IconName::Megaphone,
     testid: "nav-campaigns",
     description: Key::AreaCampaignsDesc,
-    upcoming: true,
+    upcoming: false,
 };
 pub const CONNECTIONS: NavItem = NavItem {
     path: "/connections",

@@ -2,6 +2,7 @@
 
 pub mod areas;
 pub mod auth;
+pub mod campaigns;
 pub mod connections;
 pub mod contacts;
 pub mod dashboard;
