@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { BASE_URL, byTestId, hydrated, launchBrowser, requireEnv, screenshot, signUpAndLogIn, step, STEP_TIMEOUT, uniqueEmail, watch } from './support.mjs';
+import { BASE_URL, byTestId, hydrated, launchBrowser, requireEnv, screenshot, signUpAndLogIn, step, STEP_TIMEOUT, uniqueEmail, watch, api, fakeGraph } from './support.mjs';
 
 const FAKE_GRAPH_URL = requireEnv('FAKE_GRAPH_URL');
 const PHONE_NUMBER_ID = requireEnv('FAKE_GRAPH_PHONE_NUMBER_ID');
@@ -26,34 +26,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
-
-/** Calls our API from inside `page` (its session cookie and CSRF token). */
-async function api(page, method, path, body, contentType = 'application/json') {
-  return page.evaluate(
-    async ({ method, path, body, contentType }) => {
-      const me = await (await fetch('/api/v1/me')).json();
-      const response = await fetch(`/api/v1${path}`, {
-        method,
-        headers: { 'content-type': contentType, 'x-csrf-token': me.csrf_token },
-        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-      });
-      return { status: response.status, body: await response.json().catch(() => null) };
-    },
-    { method, path, body, contentType },
-  );
-}
-
-/** Calls a `/_fake/...` control of the fake Graph API. */
-async function fake(route, body) {
-  const response = await fetch(`${FAKE_GRAPH_URL}${route}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const answer = await response.json();
-  assert.equal(response.status, 200, `${route}: ${JSON.stringify(answer)}`);
-  return answer;
-}
 
 /** The template sends of this test the fake Graph API accepted. */
 async function campaignSends() {
@@ -78,8 +50,8 @@ test('Campaigns: write one from a segment, start it, watch it complete', { timeo
         access_token: GRAPH_TOKEN, app_secret: APP_SECRET, verify_token: 'e2e-campaigns-verify',
       });
       assert.equal(created.status, 201, JSON.stringify(created.body));
-      await fake('/_fake/webhook', { url: created.body.webhook_url, app_secret: APP_SECRET });
-      await fake('/_fake/template', {
+      await fakeGraph('/_fake/webhook', { url: created.body.webhook_url, app_secret: APP_SECRET });
+      await fakeGraph('/_fake/template', {
         name: TEMPLATE, language: 'pt_BR', category: 'MARKETING',
         components: [{ type: 'BODY', text: 'Olá {{1}}, este mês temos {{2}} para você.' }],
       });
@@ -141,7 +113,7 @@ test('Campaigns: write one from a segment, start it, watch it complete', { timeo
 
     await step("Meta's delivery report moves the funnel without a reload", diagnostics, async () => {
       const [first] = await campaignSends();
-      await fake('/_fake/status', { wamid: first.wamid, status: 'delivered' });
+      await fakeGraph('/_fake/status', { wamid: first.wamid, status: 'delivered' });
       await countOf(page, 'delivered').filter({ hasText: '1' }).waitFor();
       await page.selectOption(byTestId('recipients-filter'), 'delivered');
       // The filtered page replaces the full one: one row left, and it is the delivered one.
@@ -158,6 +130,18 @@ test('Campaigns: write one from a segment, start it, watch it complete', { timeo
       await row.locator(`${byTestId('campaign-status')}[data-status="completed"]`).waitFor();
       await row.locator(byTestId('campaign-summary')).filter({ hasText: `${CONTACTS - OPTED_OUT} of ${CONTACTS - OPTED_OUT} sent` }).waitFor();
       assert.ok(campaignUrl);
+    });
+
+    await step('a list from a CSV file becomes the audience of the next one', diagnostics, async () => {
+      await page.click(byTestId('campaign-new'));
+      await page.waitForURL('**/campaigns/new');
+      await hydrated(page);
+      const csv = 'telefone;nome\n(11) 98888-0001;Ana Lista\n(11) 98888-0002;Bruno Lista\n11 98888-0003;Caio Lista\n';
+      await page.setInputFiles(byTestId('campaign-file'), { name: 'feira.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      await page.locator(byTestId('campaign-file-imported')).filter({ hasText: '3 new' }).waitFor();
+      const tags = await page.inputValue(byTestId('campaign-tags'));
+      assert.match(tags, /^lista-\d{8}-\d{6}$/, 'the file\'s own tag joins the audience');
+      await page.locator(byTestId('campaign-preview-recipients')).filter({ hasText: /^3$/ }).waitFor();
     });
   } finally {
     await context.close();

@@ -8,7 +8,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { BASE_URL, byTestId, hydrated, launchBrowser, PASSWORD, phoneContext, requireEnv, screenshot, signUpAndLogIn, step, STEP_TIMEOUT, uniqueEmail, waitForEmailLink, watch } from './support.mjs';
+import { BASE_URL, byTestId, hydrated, launchBrowser, PASSWORD, phoneContext, requireEnv, screenshot, signUpAndLogIn, step, STEP_TIMEOUT, uniqueEmail, waitForEmailLink, watch, api, fakeGraph } from './support.mjs';
 
 const FAKE_GRAPH_URL = requireEnv('FAKE_GRAPH_URL');
 const PHONE_NUMBER_ID = requireEnv('FAKE_GRAPH_PHONE_NUMBER_ID');
@@ -29,35 +29,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
-
-/** Calls our API from inside `page` (its session cookie and CSRF token). */
-async function api(page, method, path, body) {
-  return page.evaluate(
-    async ({ method, path, body }) => {
-      const me = await (await fetch('/api/v1/me')).json();
-      const response = await fetch(`/api/v1${path}`, {
-        method,
-        headers: { 'content-type': 'application/json', 'x-csrf-token': me.csrf_token },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: response.status, body: await response.json().catch(() => null) };
-    },
-    { method, path, body },
-  );
-}
-
-/** Calls a `/_fake/...` control of the fake Graph API. */
-async function fake(route, body) {
-  const response = await fetch(`${FAKE_GRAPH_URL}${route}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const answer = await response.json();
-  assert.equal(response.status, 200, `${route}: ${JSON.stringify(answer)}`);
-  if (answer.status !== undefined) assert.equal(answer.status, 200, `the webhook was refused: ${JSON.stringify(answer)}`);
-  return answer;
-}
 
 /** Waits until the fake Graph API accepted a send to `to` that `matches`. */
 async function waitForSent(to, matches, what) {
@@ -96,10 +67,10 @@ test('Inbox: two people work the same conversations live', { timeout: 240_000 },
       });
       assert.equal(created.status, 201, JSON.stringify(created.body));
       connectionId = created.body.id;
-      await fake('/_fake/webhook', { url: created.body.webhook_url, app_secret: APP_SECRET });
+      await fakeGraph('/_fake/webhook', { url: created.body.webhook_url, app_secret: APP_SECRET });
       const canned = await api(owner, 'POST', '/canned-replies', { shortcut: 'horario', body: CANNED });
       assert.equal(canned.status, 201, JSON.stringify(canned.body));
-      await fake('/_fake/template', {
+      await fakeGraph('/_fake/template', {
         name: 'retomar_contato', language: 'pt_BR', category: 'UTILITY',
         components: [{ type: 'BODY', text: 'Olá {{1}}, podemos continuar seu atendimento?' }],
       });
@@ -128,7 +99,7 @@ test('Inbox: two people work the same conversations live', { timeout: 240_000 },
     });
 
     await step("a customer's message appears for both without a reload", diagnostics, async () => {
-      await fake('/_fake/inbound', { from: ANA.from, name: ANA.name, text: 'Oi, vocês abrem no sábado?' });
+      await fakeGraph('/_fake/inbound', { from: ANA.from, name: ANA.name, text: 'Oi, vocês abrem no sábado?' });
       for (const page of [owner, agent]) {
         await page.locator(conversationRow(ANA.phone)).waitFor();
       }
@@ -188,7 +159,7 @@ test('Inbox: two people work the same conversations live', { timeout: 240_000 },
     });
 
     await step('outside the 24-hour window the agent sends an approved template', diagnostics, async () => {
-      await fake('/_fake/inbound', { from: CARLA.from, name: CARLA.name, text: 'Olá, lembram de mim?', sent_seconds_ago: 90_000 });
+      await fakeGraph('/_fake/inbound', { from: CARLA.from, name: CARLA.name, text: 'Olá, lembram de mim?', sent_seconds_ago: 90_000 });
       await agent.click(conversationRow(CARLA.phone));
       await agent.waitForSelector(byTestId('template-composer'));
       assert.equal(await agent.locator(byTestId('composer-text')).count(), 0, 'no free text outside the window');
@@ -228,7 +199,7 @@ test('Inbox: two people work the same conversations live', { timeout: 240_000 },
       await owner.locator(byTestId('toast')).filter({ hasText: 'Company settings saved' }).waitFor();
       await agent.click(`${byTestId('inbox-scope')}[data-scope="all"]`);
       await agent.click(`${byTestId('inbox-tab')}[data-tab="open"]`);
-      await fake('/_fake/inbound', { from: DANI.from, name: DANI.name, text: 'Bom dia! Tem pão de queijo?' });
+      await fakeGraph('/_fake/inbound', { from: DANI.from, name: DANI.name, text: 'Bom dia! Tem pão de queijo?' });
       const row = conversationRow(DANI.phone);
       await agent.waitForFunction((selector) => document.querySelector(selector)?.getAttribute('data-assignee'), row);
       await agent.click(row);

@@ -1,6 +1,7 @@
 // Shared helpers of the browser tests: environment, the email outbox, and step reporting.
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 
 /** Reads a required environment variable or stops with a message saying what is missing. */
@@ -206,4 +207,39 @@ export async function phoneContext(browser, from, viewport = { width: 390, heigh
   });
   phone.setDefaultTimeout(STEP_TIMEOUT);
   return phone;
+}
+
+/**
+ * Calls our REST API from inside `page`, with its session cookie and CSRF token; `body` is sent
+ * as JSON unless it is already a string (a CSV upload with `contentType: 'text/csv'`).
+ */
+export async function api(page, method, path, body, contentType = 'application/json') {
+  return page.evaluate(
+    async ({ method, path, body, contentType }) => {
+      const me = await (await fetch('/api/v1/me')).json();
+      const response = await fetch(`/api/v1${path}`, {
+        method,
+        headers: { 'content-type': contentType, 'x-csrf-token': me.csrf_token },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      return { status: response.status, body: await response.json().catch(() => null) };
+    },
+    { method, path, body, contentType },
+  );
+}
+
+/**
+ * Calls a `/_fake/...` control of the fake Graph API (`FAKE_GRAPH_URL`). When the control posted
+ * a webhook to our server, our server must have accepted it.
+ */
+export async function fakeGraph(route, body) {
+  const response = await fetch(`${requireEnv('FAKE_GRAPH_URL')}${route}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const answer = await response.json();
+  assert.equal(response.status, 200, `${route}: ${JSON.stringify(answer)}`);
+  if (answer.status !== undefined) assert.equal(answer.status, 200, `the webhook was refused: ${JSON.stringify(answer)}`);
+  return answer;
 }

@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { BASE_URL, byTestId, hydrated, launchBrowser, phoneContext, requireEnv, screenshot, signUpAndLogIn, step, STEP_TIMEOUT, uniqueEmail, watch } from './support.mjs';
+import { BASE_URL, byTestId, hydrated, launchBrowser, phoneContext, requireEnv, screenshot, signUpAndLogIn, step, STEP_TIMEOUT, uniqueEmail, watch, fakeGraph } from './support.mjs';
 
 const FAKE_GRAPH_URL = requireEnv('FAKE_GRAPH_URL');
 const PHONE_NUMBER_ID = requireEnv('FAKE_GRAPH_PHONE_NUMBER_ID');
@@ -35,21 +35,9 @@ after(async () => {
 
 
 
-/** Calls a `/_fake/...` control of the fake Graph API. */
-async function fake(route, body) {
-  const response = await fetch(`${FAKE_GRAPH_URL}${route}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const answer = await response.json();
-  assert.equal(response.status, 200, `${route}: ${JSON.stringify(answer)}`);
-  return answer;
-}
-
 /** The fake posts a signed inbound text to our webhook; our server must accept it. */
 async function inbound(who, text) {
-  const delivery = await fake('/_fake/inbound', { from: who.from, name: who.name, text });
+  const delivery = await fakeGraph('/_fake/inbound', { from: who.from, name: who.name, text });
   assert.equal(delivery.status, 200, `the webhook delivery was refused: ${JSON.stringify(delivery)}`);
 }
 
@@ -152,7 +140,7 @@ test('WhatsApp: connect a number, test it, and read inbound messages live', { ti
     });
 
     await step('the inbox is empty and points to Connections', diagnostics, async () => {
-      await fake('/_fake/webhook', { url: webhookUrl, app_secret: APP_SECRET });
+      await fakeGraph('/_fake/webhook', { url: webhookUrl, app_secret: APP_SECRET });
       await page.click(byTestId('nav-inbox'));
       await page.waitForURL('**/inbox');
       await page.waitForSelector(byTestId('inbox-empty'));
@@ -211,7 +199,7 @@ test('WhatsApp: connect a number, test it, and read inbound messages live', { ti
     });
 
     await step("a customer's photo and document show in the thread, fetched from Meta", diagnostics, async () => {
-      await fake('/_fake/inbound_media', {
+      await fakeGraph('/_fake/inbound_media', {
         from: ANA.from,
         name: ANA.name,
         kind: 'image',
@@ -219,7 +207,7 @@ test('WhatsApp: connect a number, test it, and read inbound messages live', { ti
         data_base64: PHOTO_PNG,
         caption: 'Foto da fachada',
       });
-      await fake('/_fake/inbound_media', {
+      await fakeGraph('/_fake/inbound_media', {
         from: ANA.from,
         name: ANA.name,
         kind: 'document',
@@ -288,7 +276,7 @@ test('WhatsApp: connect a number, test it, and read inbound messages live', { ti
     });
 
     await step('templates sync from Meta and preview with their variables', diagnostics, async () => {
-      await fake('/_fake/template', {
+      await fakeGraph('/_fake/template', {
         name: 'order_update',
         language: 'pt_BR',
         category: 'UTILITY',
@@ -350,7 +338,7 @@ test('WhatsApp: connect a number, test it, and read inbound messages live', { ti
       assert.equal(created.length, 1, 'one create request reached Meta');
       assert.deepEqual(created[0].body.value.components[0].example, { body_text: [['Ana']] });
       // Meta approves it: the signed webhook updates the row without a reload.
-      const review = await fake('/_fake/template_status', { name: 'boas_vindas', language: 'pt_BR', status: 'APPROVED' });
+      const review = await fakeGraph('/_fake/template_status', { name: 'boas_vindas', language: 'pt_BR', status: 'APPROVED' });
       assert.equal(review.status, 200, `the review webhook was refused: ${JSON.stringify(review)}`);
       await page.waitForSelector(`${byTestId('template-row')}[data-name="boas_vindas"][data-status="APPROVED"]`);
       await screenshot(page, 'templates-desktop');

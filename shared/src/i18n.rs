@@ -703,6 +703,11 @@ messages! {
     CampaignAudience => "Who receives it", "Quem recebe";
     CampaignAllContacts => "All contacts", "Todos os contatos";
     CampaignTags => "Contacts with any of these tags (comma separated)", "Contatos com qualquer destas etiquetas (separadas por vírgula)";
+    CampaignFromFile => "Or a list from a file (CSV)", "Ou uma lista de um arquivo (CSV)";
+    CampaignFromFileHint => "Its people are added to your contacts (or updated, by phone) with a tag of their own, and the campaign goes to that tag.",
+        "As pessoas entram nos seus contatos (ou são atualizadas, pelo telefone) com uma etiqueta própria, e a campanha vai para essa etiqueta.";
+    CampaignFileImported => "{imported} new and {updated} known contacts tagged {tag}; {rejected} lines rejected.",
+        "{imported} contatos novos e {updated} conhecidos com a etiqueta {tag}; {rejected} linhas recusadas.";
     CampaignSchedule => "Start at (optional)", "Começar em (opcional)";
     CampaignScheduleHint => "In the company's time zone (Team settings). Empty: when you start it.",
         "No fuso horário da empresa (configurações da Equipe). Vazio: quando você iniciar.";

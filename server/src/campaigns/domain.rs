@@ -62,11 +62,7 @@ async fn time_zone_of<C: ConnectionTrait>(conn: &C, tenant: Tenant) -> AppResult
 }
 
 fn clean_name(raw: &str) -> AppResult<String> {
-    let name = raw.trim();
-    if name.is_empty() || name.chars().count() > 120 || name.chars().any(char::is_control) {
-        return Err(AppError::field("name", "Give the campaign a name of 1–120 characters."));
-    }
-    Ok(name.to_owned())
+    Ok(crate::types::DisplayName::parse(raw, "name")?.into_inner())
 }
 
 fn check_rate(rate: Option<u32>) -> AppResult<u32> {
@@ -133,11 +129,10 @@ async fn live_connection<C: ConnectionTrait>(
     tenant: Tenant,
     id: Uuid,
 ) -> AppResult<connections::Model> {
-    tenant
-        .select_by_id::<connections::Entity>(id)
-        .one(conn)
-        .await?
-        .filter(|c| c.deleted_at.is_none() && c.kind == "whatsapp_cloud")
+    crate::connections::domain::find_live(conn, tenant, id)
+        .await
+        .ok()
+        .filter(|c| c.kind == "whatsapp_cloud")
         .ok_or_else(|| {
             AppError::field("connection_id", "Choose one of the company's WhatsApp numbers.")
         })

@@ -29,7 +29,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use rand::Rng;
 use sea_orm::{
     sea_query::{Expr, LockBehavior, LockType, Query},
-    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, UpdateMany,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -513,10 +513,7 @@ impl CampaignSender {
 
     /// Rows this slice claimed and did not send go back to the queue.
     async fn release(&self, token: &str) -> Result<(), JobError> {
-        recipients::Entity::update_many()
-            .col_expr(recipients::Column::Status, Expr::value("pending"))
-            .col_expr(recipients::Column::ClaimedBy, Expr::value(Option::<String>::None))
-            .col_expr(recipients::Column::ClaimedAt, Expr::value(Option::<DateTime<Utc>>::None))
+        requeue(recipients::Entity::update_many())
             .filter(recipients::Column::Status.eq("claimed"))
             .filter(recipients::Column::ClaimedBy.like(format!("{token}-%")))
             .exec(&self.db)
@@ -528,10 +525,7 @@ impl CampaignSender {
         if ids.is_empty() {
             return Ok(());
         }
-        recipients::Entity::update_many()
-            .col_expr(recipients::Column::Status, Expr::value("pending"))
-            .col_expr(recipients::Column::ClaimedBy, Expr::value(Option::<String>::None))
-            .col_expr(recipients::Column::ClaimedAt, Expr::value(Option::<DateTime<Utc>>::None))
+        requeue(recipients::Entity::update_many())
             .filter(recipients::Column::Id.is_in(ids.iter().copied()))
             .filter(recipients::Column::Status.eq("claimed"))
             .exec(&self.db)
@@ -550,10 +544,7 @@ impl CampaignSender {
             .from(campaigns::Entity)
             .and_where(campaigns::Column::ConnectionId.eq(connection_id))
             .to_owned();
-        let released = recipients::Entity::update_many()
-            .col_expr(recipients::Column::Status, Expr::value("pending"))
-            .col_expr(recipients::Column::ClaimedBy, Expr::value(Option::<String>::None))
-            .col_expr(recipients::Column::ClaimedAt, Expr::value(Option::<DateTime<Utc>>::None))
+        let released = requeue(recipients::Entity::update_many())
             .col_expr(recipients::Column::UpdatedAt, Expr::value(now))
             .filter(recipients::Column::CampaignId.in_subquery(of_number.clone()))
             .filter(recipients::Column::Status.eq("claimed"))
@@ -568,10 +559,7 @@ impl CampaignSender {
             .filter(recipients::Column::AttemptStartedAt.lt(stale))
             .exec(&self.db)
             .await?;
-        let requeued = recipients::Entity::update_many()
-            .col_expr(recipients::Column::Status, Expr::value("pending"))
-            .col_expr(recipients::Column::ClaimedBy, Expr::value(Option::<String>::None))
-            .col_expr(recipients::Column::ClaimedAt, Expr::value(Option::<DateTime<Utc>>::None))
+        let requeued = requeue(recipients::Entity::update_many())
             .col_expr(recipients::Column::NextAttemptAt, Expr::value(now))
             .col_expr(
                 recipients::Column::ErrorMessage,
@@ -713,6 +701,14 @@ impl CampaignSender {
     }
 }
 
+/// Back to the queue: `pending`, no longer claimed by anyone.
+fn requeue(update: UpdateMany<recipients::Entity>) -> UpdateMany<recipients::Entity> {
+    update
+        .col_expr(recipients::Column::Status, Expr::value("pending"))
+        .col_expr(recipients::Column::ClaimedBy, Expr::value(Option::<String>::None))
+        .col_expr(recipients::Column::ClaimedAt, Expr::value(Option::<DateTime<Utc>>::None))
+}
+
 /// Statuses that still need something to happen.
 pub const OPEN_STATUSES: &[&str] = &["pending", "claimed", "sending", "unknown"];
 
@@ -771,20 +767,14 @@ async fn record_finish(db: &DatabaseConnection, id: i64, finish: Finish) -> Resu
                 .increment(1);
             return Ok(());
         }
-        Finish::Retry { at, code, reason } => update
-            .col_expr(recipients::Column::Status, Expr::value("pending"))
+        Finish::Retry { at, code, reason } => requeue(update)
             .col_expr(recipients::Column::NextAttemptAt, Expr::value(at))
-            .col_expr(recipients::Column::ClaimedBy, Expr::value(none_str))
-            .col_expr(recipients::Column::ClaimedAt, Expr::value(none_at))
             .col_expr(recipients::Column::AttemptStartedAt, Expr::value(none_at))
             .col_expr(recipients::Column::ErrorCode, Expr::value(code))
             .col_expr(recipients::Column::ErrorMessage, Expr::value(reason))
             .filter(recipients::Column::Status.eq("sending")),
-        Finish::Requeue { code, reason } => update
-            .col_expr(recipients::Column::Status, Expr::value("pending"))
+        Finish::Requeue { code, reason } => requeue(update)
             .col_expr(recipients::Column::NextAttemptAt, Expr::value(now))
-            .col_expr(recipients::Column::ClaimedBy, Expr::value(none_str))
-            .col_expr(recipients::Column::ClaimedAt, Expr::value(none_at))
             .col_expr(recipients::Column::AttemptStartedAt, Expr::value(none_at))
             .col_expr(recipients::Column::Attempts, Expr::col(recipients::Column::Attempts).sub(1))
             .col_expr(recipients::Column::ErrorCode, Expr::value(code))

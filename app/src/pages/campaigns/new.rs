@@ -1,5 +1,6 @@
 //! `/campaigns/new`: name, number, approved template with a value per variable (constants or
-//! the contact's own data), audience (segments, tags or everyone), optional schedule, rate and
+//! the contact's own data), audience (segments, tags, everyone, or a CSV file — imported as
+//! contacts with a tag of its own, which the audience then names), optional schedule, rate and
 //! quiet hours. A live preview shows who receives it — after leaving out opted-out and
 //! unusable contacts — and what the first recipients will read.
 
@@ -8,7 +9,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 use leptos_router::{hooks::use_navigate, NavigateOptions};
 use shared::{
-    api::{ConnectionDto, ConnectionKind, Page, SegmentDto, TagCount, TemplateDto},
+    api::{ConnectionDto, ConnectionKind, ImportSummary, Page, SegmentDto, TagCount, TemplateDto},
     campaigns::{
         CampaignAudience, CampaignDto, CampaignPreview, CampaignPreviewRequest, CampaignTemplate,
         CreateCampaignRequest, QuietHours, DEFAULT_RATE_PER_SECOND,
@@ -17,10 +18,11 @@ use shared::{
 };
 use uuid::Uuid;
 
-use crate::api::{use_api, ApiFailure};
+use crate::api::{encode_query, use_api, ApiFailure};
 use crate::components::form::{Alert, AlertKind};
 use crate::components::icons::{Icon, IconName};
 use crate::components::layout::PageTitle;
+use crate::file::PickedFile;
 use crate::hydration::use_hydrated;
 use crate::i18n::{fill, t, use_i18n};
 
@@ -202,6 +204,45 @@ pub fn NewCampaignPage() -> impl IntoView {
             PREVIEW_DEBOUNCE,
         );
     });
+
+    // A list from a file: imported as contacts (created or updated by phone) with a tag of its
+    // own, and that tag joins the audience.
+    let importing = RwSignal::new(false);
+    let imported = RwSignal::new(None::<Result<(String, ImportSummary), String>>);
+    let on_file = move |ev: leptos::ev::Event| {
+        let Some(picked) = PickedFile::from_event(&ev) else { return };
+        let tag = format!("lista-{}", chrono::Utc::now().format("%Y%m%d-%H%M%S"));
+        importing.set(true);
+        imported.set(None);
+        leptos::task::spawn_local(async move {
+            let path = format!(
+                "/contacts/import?tags={}&filename={}",
+                encode_query(&tag),
+                encode_query(&picked.name())
+            );
+            let result = api.upload::<ImportSummary>(&path, &picked, "text/csv").await;
+            importing.try_set(false);
+            match result {
+                Ok(summary) => {
+                    draft.tags.update(|tags| {
+                        if tags.trim().is_empty() {
+                            *tags = tag.clone();
+                        } else {
+                            tags.push_str(&format!(", {tag}"));
+                        }
+                    });
+                    imported.try_set(Some(Ok((tag, summary))));
+                }
+                Err(failure) => {
+                    let message = failure
+                        .message()
+                        .map(str::to_owned)
+                        .unwrap_or_else(|| i18n.lang().t(failure.key()).to_owned());
+                    imported.try_set(Some(Err(message)));
+                }
+            }
+        });
+    };
 
     let submit = move |start: bool| {
         if busy.get_untracked() {
@@ -437,6 +478,46 @@ pub fn NewCampaignPage() -> impl IntoView {
                                     .collect_view()
                             }}
                         </datalist>
+                    </div>
+                    <div class="space-y-1.5">
+                        <label for="campaign-file" class="block text-xs font-medium text-slate-500">{t(Key::CampaignFromFile)}</label>
+                        <input
+                            id="campaign-file"
+                            type="file"
+                            accept=".csv,text/csv"
+                            class="block w-full text-sm text-slate-600 file:mr-3 file:rounded-md file:border-0 file:bg-slate-100 file:px-3 file:py-1.5 file:text-sm file:font-medium"
+                            data-testid="campaign-file"
+                            disabled=move || importing.get()
+                            on:change=on_file
+                        />
+                        <p class="text-xs leading-5 text-slate-500">{t(Key::CampaignFromFileHint)}</p>
+                        {move || {
+                            importing.get().then(|| view! { <p class="text-xs text-slate-500" role="status">{t(Key::ImportRunning)}</p> })
+                        }}
+                        {move || {
+                            imported
+                                .get()
+                                .map(|result| match result {
+                                    Ok((tag, summary)) => view! {
+                                        <p class="text-xs text-emerald-700" data-testid="campaign-file-imported">
+                                            {move || fill(
+                                                i18n.lang().t(Key::CampaignFileImported),
+                                                &[
+                                                    ("imported", &summary.imported.to_string()),
+                                                    ("updated", &summary.updated.to_string()),
+                                                    ("rejected", &summary.rejected_count.to_string()),
+                                                    ("tag", &tag),
+                                                ],
+                                            )}
+                                        </p>
+                                    }
+                                    .into_any(),
+                                    Err(message) => view! {
+                                        <p class="text-xs text-red-700" role="alert" data-testid="campaign-file-error">{message}</p>
+                                    }
+                                    .into_any(),
+                                })
+                        }}
                     </div>
                 </fieldset>
                 <div class="grid gap-4 sm:grid-cols-2">
