@@ -132,6 +132,21 @@ test('Campaigns: write one from a segment, start it, watch it complete', { timeo
       assert.ok(campaignUrl);
     });
 
+    await step("a customer's answer lands in the inbox under the campaign message", diagnostics, async () => {
+      await fakeGraph('/_fake/inbound', { from: phoneOf(2).slice(1), name: 'Cliente2 Souza', text: 'Quero o frete grátis!' });
+      await page.goto('/inbox');
+      await hydrated(page);
+      await page.click(`${byTestId('conversation-row')}[data-phone="${phoneOf(2)}"]`);
+      await page.locator(byTestId('message-campaign')).filter({ hasText: 'Oferta de dezembro' }).waitFor();
+      await page.locator(byTestId('message')).filter({ hasText: 'Olá Cliente2, este mês temos frete grátis para você.' }).waitFor();
+      await page.locator(byTestId('message')).filter({ hasText: 'Quero o frete grátis!' }).waitFor();
+      await page.goto(campaignUrl);
+      await hydrated(page);
+      await countOf(page, 'replied').filter({ hasText: '1' }).waitFor();
+      await page.goto('/campaigns');
+      await hydrated(page);
+    });
+
     await step('a list from a CSV file becomes the audience of the next one', diagnostics, async () => {
       await page.click(byTestId('campaign-new'));
       await page.waitForURL('**/campaigns/new');

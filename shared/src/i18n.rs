@@ -737,6 +737,7 @@ messages! {
     CampaignExcludedAtStart => "Left out at the start: {opted_out} opted out, {invalid} without a usable number.",
         "Deixados de fora no início: {opted_out} descadastrados, {invalid} sem número utilizável.";
     CampaignDeleted => "Campaign deleted.", "Campanha excluída.";
+    CampaignMessage => "Campaign · {name}", "Campanha · {name}";
     StartCampaign => "Start", "Iniciar";
     PauseCampaign => "Pause", "Pausar";
     ResumeCampaign => "Resume", "Retomar";

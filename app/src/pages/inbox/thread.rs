@@ -320,6 +320,7 @@ fn DaySeparator(day: NaiveDate, now: RwSignal<DateTime<Utc>>) -> impl IntoView {
 /// One message from or to the customer.
 #[component]
 fn Bubble(message: MessageDto, thread: Thread) -> impl IntoView {
+    let i18n = use_i18n();
     let api = use_api();
     let toasts = use_toasts();
     let retrying = RwSignal::new(false);
@@ -347,6 +348,9 @@ fn Bubble(message: MessageDto, thread: Thread) -> impl IntoView {
     let time = format::local_time(message.created_at);
     let edited = message.edited_at.is_some() && message.revoked_at.is_none();
     let forwarded = format::forwarded(&message.payload);
+    // Sent by a campaign (shown above the customer's answer to it).
+    let campaign =
+        message.payload.pointer("/campaign/name").and_then(|n| n.as_str()).map(str::to_owned);
     let status = outbound.then(|| message.status.clone());
     let failure = (outbound && message.status == "failed").then(|| message.error.clone()).flatten();
     view! {
@@ -361,6 +365,14 @@ fn Bubble(message: MessageDto, thread: Thread) -> impl IntoView {
             <div class=bubble>
                 {forwarded
                     .then(|| view! { <p class=format!("mb-0.5 text-xs italic {muted}")>{t(Key::Forwarded)}</p> })}
+                {campaign
+                    .map(|name| {
+                        view! {
+                            <p class=format!("mb-0.5 text-xs font-medium {muted}") data-testid="message-campaign">
+                                {move || fill(i18n.lang().t(Key::CampaignMessage), &[("name", &name)])}
+                            </p>
+                        }
+                    })}
                 <Content message=message.clone() muted/>
                 <p class=format!("mt-1 flex items-center justify-end gap-1.5 text-[0.6875rem] {muted}")>
                     {edited.then(|| view! { <span data-testid="message-edited">{t(Key::Edited)}</span> })}
