@@ -68,6 +68,8 @@ pub const TRACKER_PREFIX: &str = "mia-cr:";
 /// Longest connection-wide cool-down after Meta's throttling errors.
 const MAX_COOLDOWN: Duration = Duration::from_secs(60);
 const MAX_RETRY_DELAY_SECS: f64 = 3600.0;
+/// A recipient whose send hit a campaign-wide error waits this long (or until a resume).
+const REQUEUE_AFTER: TimeDelta = TimeDelta::minutes(1);
 
 /// Graph error codes that would fail every recipient of the campaign alike: pause instead.
 const CAMPAIGN_FATAL_CODES: &[i64] = &[190, 10, 200, 132000, 132001, 132005, 131031, 368, 133010];
@@ -773,8 +775,9 @@ async fn record_finish(db: &DatabaseConnection, id: i64, finish: Finish) -> Resu
             .col_expr(recipients::Column::ErrorCode, Expr::value(code))
             .col_expr(recipients::Column::ErrorMessage, Expr::value(reason))
             .filter(recipients::Column::Status.eq("sending")),
+        // Not again in this slice (the campaign is being paused); resuming makes it due at once.
         Finish::Requeue { code, reason } => requeue(update)
-            .col_expr(recipients::Column::NextAttemptAt, Expr::value(now))
+            .col_expr(recipients::Column::NextAttemptAt, Expr::value(now + REQUEUE_AFTER))
             .col_expr(recipients::Column::AttemptStartedAt, Expr::value(none_at))
             .col_expr(recipients::Column::Attempts, Expr::col(recipients::Column::Attempts).sub(1))
             .col_expr(recipients::Column::ErrorCode, Expr::value(code))
