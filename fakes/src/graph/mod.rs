@@ -206,6 +206,9 @@ pub struct SentMessage {
     pub phone_number_id: String,
     /// The request body as sent.
     pub body: Value,
+    /// When the fake accepted it, in milliseconds since the Unix epoch (benchmarks measure
+    /// send rates from these, on the receiving side as Meta would).
+    pub accepted_at_ms: u64,
 }
 
 impl SentMessage {

@@ -562,7 +562,15 @@ fn send_message(shared: &Arc<Shared>, ctx: Ctx, phone_id: &str, body: Value) -> 
     let wamid = new_wamid(&mut s);
     let to = body.get("to").and_then(Value::as_str).unwrap_or("").to_string();
     let wa_id: String = to.chars().filter(char::is_ascii_digit).collect();
-    s.sent.push(SentMessage { wamid: wamid.clone(), phone_number_id: phone_id.to_string(), body });
+    let accepted_at_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| u64::try_from(since.as_millis()).unwrap_or(u64::MAX));
+    s.sent.push(SentMessage {
+        wamid: wamid.clone(),
+        phone_number_id: phone_id.to_string(),
+        body,
+        accepted_at_ms,
+    });
     let auto = s.auto_status && s.webhook.is_some();
     drop(s);
     let mut message = json!({ "id": wamid });
