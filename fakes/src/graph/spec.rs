@@ -9,10 +9,16 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
+
+use crate::openapi::{apply_errata, remove_required, resolve_ref, SchemaCache};
+pub use crate::openapi::{
+    close_all_of, dispatch_base_discriminators, dispatch_discriminators, json_path, yaml_to_json,
+    Erratum,
+};
 
 /// One operation of the spec (`paths.<template>.<method>`).
 #[derive(Debug)]
@@ -92,25 +98,6 @@ impl Operation {
     fn literal_count(&self) -> usize {
         self.segments.iter().filter(|s| matches!(s, Segment::Literal(_))).count()
     }
-}
-
-/// A correction applied to the raw spec before use. `apply` receives the value at `pointer` and
-/// returns `false` when it does not have the expected shape (the spec changed under us).
-pub struct Erratum {
-    /// JSON pointer into the spec document (unescaped `~1` form).
-    pub pointer: &'static str,
-    /// Why the published spec is wrong here, with the evidence.
-    pub why: &'static str,
-    apply: fn(&mut Value) -> bool,
-}
-
-fn remove_required(v: &mut Value, names: &[&str]) -> bool {
-    let Some(arr) = v.get_mut("required").and_then(Value::as_array_mut) else {
-        return false;
-    };
-    let before = arr.len();
-    arr.retain(|x| !names.iter().any(|n| x.as_str() == Some(n)));
-    arr.len() < before
 }
 
 fn button_index(v: &mut Value) -> bool {
@@ -303,7 +290,7 @@ pub struct GraphSpec {
     doc: Value,
     ops: Vec<Operation>,
     errata_not_applied: Vec<&'static str>,
-    validators: Mutex<HashMap<String, Arc<jsonschema::Validator>>>,
+    schemas: SchemaCache,
 }
 
 impl std::fmt::Debug for GraphSpec {
@@ -320,11 +307,7 @@ impl GraphSpec {
     /// # Errors
     /// The file cannot be read or is not an OpenAPI document with `paths` and `components`.
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("reading the Graph API spec at {}", path.display()))?;
-        let yaml: serde_norway::Value =
-            serde_norway::from_str(&text).context("parsing the Graph API spec as YAML")?;
-        Self::from_value(yaml_to_json(yaml))
+        Self::from_value(crate::openapi::load_yaml(path, "Graph API")?)
     }
 
     /// Prepares an already-parsed spec document.
@@ -332,14 +315,7 @@ impl GraphSpec {
     /// # Errors
     /// The document has no `paths` or `components`.
     pub fn from_value(mut doc: Value) -> Result<Self> {
-        let mut errata_not_applied = Vec::new();
-        for e in ERRATA {
-            let ok = doc.pointer_mut(e.pointer).is_some_and(|v| (e.apply)(v));
-            if !ok {
-                tracing::warn!(pointer = e.pointer, "Graph spec erratum did not apply");
-                errata_not_applied.push(e.pointer);
-            }
-        }
+        let errata_not_applied = apply_errata(&mut doc, ERRATA, "Graph");
         let components = doc.get_mut("components").context("spec has no components")?;
         close_all_of(components);
         dispatch_discriminators(components);
@@ -356,7 +332,8 @@ impl GraphSpec {
         }
         // Most literal segments first: `/{V}/{id}/messages` beats `/{V}/{id}/{other}`.
         ops.sort_by_key(|o| std::cmp::Reverse(o.literal_count()));
-        Ok(Self { doc, ops, errata_not_applied, validators: Mutex::new(HashMap::new()) })
+        let schemas = SchemaCache::new(doc.get("components").cloned().unwrap_or(Value::Null));
+        Ok(Self { doc, ops, errata_not_applied, schemas })
     }
 
     /// All operations.
@@ -447,27 +424,7 @@ impl GraphSpec {
                 "Content-Type `{media_type}` is not accepted; the spec declares {declared:?}"
             )];
         };
-        let validator = match self.validator_for_schema(schema) {
-            Ok(v) => v,
-            Err(e) => return vec![format!("spec schema does not compile: {e}")],
-        };
-        let mut problems: Vec<String> = validator
-            .iter_errors(body)
-            .map(|e| {
-                format!(
-                    "{}: {} [rule: {}]",
-                    json_path(e.instance_path().as_str()),
-                    e,
-                    e.schema_path().as_str()
-                )
-            })
-            .collect();
-        // A property that fails its own schema is also "unevaluated" to its parent; that echo
-        // only hides the real problem.
-        if problems.iter().any(|p| !p.contains("Unevaluated properties")) {
-            problems.retain(|p| !p.contains("Unevaluated properties"));
-        }
-        problems
+        self.schemas.check(schema, body)
     }
 
     /// Validates a response body against the operation's declared response schema for `status`.
@@ -501,33 +458,7 @@ impl GraphSpec {
     }
 
     fn validator_for_schema(&self, schema: &Value) -> Result<Arc<jsonschema::Validator>> {
-        let key = schema.to_string();
-        if let Some(v) = self.lock().get(&key) {
-            return Ok(v.clone());
-        }
-        // The schema becomes the root of a document that also carries `components`, so the
-        // spec's `#/components/...` references resolve as written.
-        let mut root = match schema {
-            Value::Object(m) => m.clone(),
-            other => {
-                let mut m = Map::new();
-                m.insert("allOf".into(), json!([other]));
-                m
-            }
-        };
-        root.insert("$schema".into(), json!("https://json-schema.org/draft/2020-12/schema"));
-        if let Some(c) = self.doc.get("components") {
-            root.insert("components".into(), c.clone());
-        }
-        let validator = jsonschema::draft202012::new(&Value::Object(root))
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let validator = Arc::new(validator);
-        self.lock().insert(key, validator.clone());
-        Ok(validator)
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<jsonschema::Validator>>> {
-        self.validators.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.schemas.validator(schema)
     }
 }
 
@@ -623,150 +554,6 @@ impl Operation {
     }
 }
 
-/// Follows a local `$ref` (one level at a time, until a non-reference).
-fn resolve_ref<'a>(doc: &'a Value, mut v: &'a Value) -> &'a Value {
-    for _ in 0..8 {
-        match v.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) {
-            Some(pointer) => match doc.pointer(pointer) {
-                Some(target) => v = target,
-                None => return v,
-            },
-            None => return v,
-        }
-    }
-    v
-}
-
-/// OpenAPI writes "this object is closed" as `additionalProperties: false` inside one `allOf`
-/// branch, which in JSON Schema forbids the *other* branches' properties too (every send would
-/// fail on `messaging_product`). JSON Schema 2020-12 says what was meant with
-/// `unevaluatedProperties: false` on the `allOf` itself.
-pub fn close_all_of(v: &mut Value) {
-    match v {
-        Value::Object(map) => {
-            if let Some(Value::Array(branches)) = map.get_mut("allOf") {
-                let mut closed = false;
-                for b in branches.iter_mut() {
-                    if let Some(o) = b.as_object_mut() {
-                        if o.get("additionalProperties") == Some(&Value::Bool(false)) {
-                            o.remove("additionalProperties");
-                            closed = true;
-                        }
-                    }
-                }
-                if closed {
-                    map.insert("unevaluatedProperties".into(), Value::Bool(false));
-                }
-            }
-            for child in map.values_mut() {
-                close_all_of(child);
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(close_all_of),
-        _ => {}
-    }
-}
-
-/// An OpenAPI `discriminator` with a `mapping` beside a `oneOf` means "pick the branch named by
-/// this property". Plain `oneOf` would report every branch's failure for one wrong field; the
-/// rewrite into `if`/`then` per mapping entry validates only the chosen branch, so errors point
-/// at the real problem, and an unknown discriminator value is reported as such.
-pub fn dispatch_discriminators(v: &mut Value) {
-    match v {
-        Value::Object(map) => {
-            let mapping = map
-                .get("discriminator")
-                .and_then(|d| {
-                    Some((d.get("propertyName")?.as_str()?, d.get("mapping")?.as_object()?))
-                })
-                .map(|(p, m)| (p.to_string(), m.clone()));
-            if let (Some((prop, mapping)), true) = (mapping, map.contains_key("oneOf")) {
-                map.remove("oneOf");
-                let mut required: Vec<Value> =
-                    map.get("required").and_then(Value::as_array).cloned().unwrap_or_default();
-                if !required.iter().any(|r| r.as_str() == Some(prop.as_str())) {
-                    required.push(json!(prop));
-                }
-                map.insert("required".into(), Value::Array(required));
-                let props = map.entry("properties").or_insert_with(|| json!({}));
-                if let Some(props) = props.as_object_mut() {
-                    props.insert(
-                        prop.clone(),
-                        json!({ "enum": mapping.keys().collect::<Vec<_>>() }),
-                    );
-                }
-                let mut all =
-                    map.get("allOf").and_then(Value::as_array).cloned().unwrap_or_default();
-                for (key, target) in &mapping {
-                    all.push(json!({
-                        "if": { "properties": { &prop: { "const": key } }, "required": [&prop] },
-                        "then": { "$ref": target }
-                    }));
-                }
-                map.insert("allOf".into(), Value::Array(all));
-            }
-            for child in map.values_mut() {
-                dispatch_discriminators(child);
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(dispatch_discriminators),
-        _ => {}
-    }
-}
-
-/// A `discriminator` on a *base* schema (no `oneOf`) whose mapping targets extend the base with
-/// `allOf: [{$ref: base}, {...}]`: OpenAPI means "validate as the mapped subtype", plain JSON
-/// Schema ignores it (so template `parameters` went unchecked). Each mapping entry becomes an
-/// `if`/`then` on the base whose `then` is the subtype's own branches (without the reference
-/// back to the base, which would recurse forever).
-pub fn dispatch_base_discriminators(components: &mut Value) {
-    let Some(schemas) = components.get("schemas").and_then(Value::as_object).cloned() else {
-        return;
-    };
-    for (name, schema) in &schemas {
-        let Some(d) = schema.get("discriminator") else { continue };
-        if schema.get("oneOf").is_some() || schema.get("anyOf").is_some() {
-            continue;
-        }
-        let (Some(prop), Some(mapping)) = (
-            d.get("propertyName").and_then(Value::as_str),
-            d.get("mapping").and_then(Value::as_object),
-        ) else {
-            continue;
-        };
-        let self_ref = format!("#/components/schemas/{name}");
-        let mut branches = Vec::new();
-        for (key, target) in mapping {
-            let Some(target_ref) = target.as_str() else { continue };
-            let target_name = target_ref.trim_start_matches("#/components/schemas/");
-            let then = match schemas
-                .get(target_name)
-                .and_then(|t| t.get("allOf"))
-                .and_then(Value::as_array)
-            {
-                Some(parts) => json!({ "allOf": parts
-                    .iter()
-                    .filter(|p| p.get("$ref").and_then(Value::as_str) != Some(self_ref.as_str()))
-                    .cloned()
-                    .collect::<Vec<_>>() }),
-                None => json!({ "$ref": target_ref }),
-            };
-            branches.push(json!({
-                "if": { "properties": { prop: { "const": key } }, "required": [prop] },
-                "then": then
-            }));
-        }
-        if let Some(target) =
-            components.pointer_mut(&format!("/schemas/{name}")).and_then(Value::as_object_mut)
-        {
-            let all = target.entry("allOf").or_insert_with(|| json!([]));
-            if let Some(all) = all.as_array_mut() {
-                all.extend(branches);
-            }
-        }
-    }
-}
-
 /// Turns a query/path string into the JSON type its schema declares, so `limit=10` checks
 /// against `type: integer`.
 fn coerce(schema: &Value, raw: &str) -> Value {
@@ -799,55 +586,4 @@ fn coerce(schema: &Value, raw: &str) -> Value {
         }
     }
     Value::String(raw.to_string())
-}
-
-/// `/template/components/0/index` → `$.template.components[0].index`.
-pub fn json_path(pointer: &str) -> String {
-    let mut out = String::from("$");
-    for seg in pointer.split('/').skip(1) {
-        let seg = seg.replace("~1", "/").replace("~0", "~");
-        if seg.parse::<usize>().is_ok() {
-            out.push_str(&format!("[{seg}]"));
-        } else {
-            out.push('.');
-            out.push_str(&seg);
-        }
-    }
-    out
-}
-
-/// YAML → JSON, stringifying non-string keys (the spec has `200:` style response codes).
-pub fn yaml_to_json(v: serde_norway::Value) -> Value {
-    use serde_norway::Value as Y;
-    match v {
-        Y::Null => Value::Null,
-        Y::Bool(b) => Value::Bool(b),
-        Y::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                json!(i)
-            } else if let Some(u) = n.as_u64() {
-                json!(u)
-            } else {
-                n.as_f64().and_then(serde_json::Number::from_f64).map_or(Value::Null, Value::Number)
-            }
-        }
-        Y::String(s) => Value::String(s),
-        Y::Sequence(items) => Value::Array(items.into_iter().map(yaml_to_json).collect()),
-        Y::Mapping(m) => Value::Object(
-            m.into_iter()
-                .map(|(k, v)| {
-                    let key = match k {
-                        Y::String(s) => s,
-                        Y::Number(n) => n.to_string(),
-                        Y::Bool(b) => b.to_string(),
-                        other => {
-                            serde_norway::to_string(&other).unwrap_or_default().trim().to_string()
-                        }
-                    };
-                    (key, yaml_to_json(v))
-                })
-                .collect(),
-        ),
-        Y::Tagged(t) => yaml_to_json(t.value),
-    }
 }
