@@ -58,7 +58,7 @@ screenshots: site
 
 # Speed figures reported in the README ("Benchmarks"): SQLite, then PostgreSQL.
 bench: setup-test
-	MASTER_IA_BENCH_PG_URL="$(PG_ADMIN_URL)" cargo bench -p server --bench contacts
+	MASTER_IA_BENCH_PG_URL="$(PG_ADMIN_URL)" cargo bench -p server --bench contacts --bench campaigns
 
 fmt:
 	cargo fmt --all

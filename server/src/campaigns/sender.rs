@@ -23,7 +23,11 @@
 //! audience. Pause and cancel are seen within [`REFRESH`]: claimed rows go back, in-flight
 //! calls finish.
 
-use std::{collections::VecDeque, sync::Arc, time::Duration};
+use std::{
+    collections::{HashMap, VecDeque},
+    sync::Arc,
+    time::Duration,
+};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use rand::Rng;
@@ -154,10 +158,12 @@ impl JobHandler for CampaignSender {
     }
 }
 
-/// A recipient this slice holds.
+/// A recipient this slice holds, with its contact (loaded for the whole batch at once).
 struct Claimed {
     id: i64,
-    contact_id: Uuid,
+    attempts: i32,
+    /// `None`: the contact row is gone.
+    contact: Option<contacts::Model>,
     campaign: usize,
 }
 
@@ -302,27 +308,20 @@ impl CampaignSender {
                 active[index].queue.extend(claimed);
             }
             let Some(recipient) = active[index].queue.pop_front() else { continue };
-            let rate =
-                active.iter().map(|a| a.campaign.rate_per_second.max(1) as u32).min().unwrap_or(1);
-            let limiter = self.rates.limiter(connection_id, rate);
             let permit = permits
                 .clone()
                 .acquire_owned()
                 .await
                 .map_err(|e| JobError::Retry(anyhow::anyhow!("send permits closed: {e}")))?;
-            limiter.until_ready().await;
-
-            let campaign = &active[index];
-            let Some(started) = self.mark_sending(recipient.id).await? else {
+            let Some(attempts) = self.mark_sending(&recipient).await? else {
                 continue; // cancelled or taken back meanwhile
             };
-            let Some(contact) =
-                contacts::Entity::find_by_id(recipient.contact_id).one(&self.db).await?
-            else {
-                self.finish(recipient.id, Finish::Skipped("The contact was deleted.")).await?;
-                continue;
+            let campaign = &active[index];
+            let prepared = match &recipient.contact {
+                Some(contact) => prepare(&campaign.template, contact, recipient.id),
+                None => Err(Finish::Skipped("The contact was deleted.")),
             };
-            let outgoing = match prepare(&campaign.template, &contact, recipient.id) {
+            let outgoing = match prepared {
                 Ok(outgoing) => outgoing,
                 Err(finish) => {
                     self.finish(recipient.id, finish).await?;
@@ -334,9 +333,14 @@ impl CampaignSender {
                 channel: channel.clone(),
                 recipient_id: recipient.id,
                 campaign_id: campaign.campaign.id,
-                attempts: started.attempts,
+                attempts,
                 settings: self.settings.clone(),
             };
+            // The rate token is taken last, right before the call leaves: database work done
+            // after it would bunch sends together whenever a write is slow.
+            let rate =
+                active.iter().map(|a| a.campaign.rate_per_second.max(1) as u32).min().unwrap_or(1);
+            self.rates.limiter(connection_id, rate).until_ready().await;
             active[index].recent.push_back(Instant::now());
             in_flight.spawn(async move {
                 let _permit = permit;
@@ -439,20 +443,40 @@ impl CampaignSender {
             .filter(recipients::Column::Status.eq("pending"))
             .exec(&self.db)
             .await?;
+        // By campaign first, so the read uses the queue index instead of scanning every
+        // campaign's rows (17 ms per batch at 200,000 rows on SQLite without it).
         let rows = recipients::Entity::find()
-            .filter(recipients::Column::ClaimedBy.eq(batch_token))
+            .filter(recipients::Column::CampaignId.eq(campaign.id))
             .filter(recipients::Column::Status.eq("claimed"))
+            .filter(recipients::Column::ClaimedBy.eq(batch_token))
             .order_by_asc(recipients::Column::Id)
             .all(&self.db)
             .await?;
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        // One query for the batch's contacts rather than one per send.
+        let mut contacts: HashMap<Uuid, contacts::Model> = contacts::Entity::find()
+            .filter(contacts::Column::Id.is_in(rows.iter().map(|r| r.contact_id)))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|contact| (contact.id, contact))
+            .collect();
         Ok(rows
             .into_iter()
-            .map(|r| Claimed { id: r.id, contact_id: r.contact_id, campaign: index })
+            .map(|r| Claimed {
+                id: r.id,
+                attempts: r.attempts,
+                contact: contacts.remove(&r.contact_id),
+                campaign: index,
+            })
             .collect())
     }
 
-    /// The attempt is recorded before the call: from here a crash leaves `sending`.
-    async fn mark_sending(&self, id: i64) -> Result<Option<recipients::Model>, JobError> {
+    /// The attempt is recorded before the call: from here a crash leaves `sending`. Returns the
+    /// attempt's number, or `None` when the row is no longer this slice's.
+    async fn mark_sending(&self, recipient: &Claimed) -> Result<Option<i32>, JobError> {
         use sea_orm::sea_query::ExprTrait;
         let now = db::now();
         let result = recipients::Entity::update_many()
@@ -460,14 +484,12 @@ impl CampaignSender {
             .col_expr(recipients::Column::AttemptStartedAt, Expr::value(now))
             .col_expr(recipients::Column::Attempts, Expr::col(recipients::Column::Attempts).add(1))
             .col_expr(recipients::Column::UpdatedAt, Expr::value(now))
-            .filter(recipients::Column::Id.eq(id))
+            .filter(recipients::Column::Id.eq(recipient.id))
             .filter(recipients::Column::Status.eq("claimed"))
             .exec(&self.db)
             .await?;
-        if result.rows_affected != 1 {
-            return Ok(None);
-        }
-        Ok(recipients::Entity::find_by_id(id).one(&self.db).await?)
+        // Only this slice holds the claim, so the count it read is the row's.
+        Ok((result.rows_affected == 1).then_some(recipient.attempts + 1))
     }
 
     async fn finish(&self, id: i64, finish: Finish) -> Result<(), JobError> {
