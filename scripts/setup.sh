@@ -53,5 +53,6 @@ if [ "$WITH_TEST" = 1 ]; then
     (cd end2end && npm ci --no-audit --no-fund --loglevel=error)
   fi
   scripts/ensure-postgres.sh
+  scripts/ensure-pgvector.sh
 fi
 log "setup done"

@@ -12,6 +12,7 @@ mod m20261125_000004_contact_settings;
 mod m20261126_000005_channels;
 mod m20261126_000006_inbox;
 mod m20261126_000007_campaigns;
+mod m20261127_000008_knowledge;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000005_channels::Migration),
             Box::new(m20261126_000006_inbox::Migration),
             Box::new(m20261126_000007_campaigns::Migration),
+            Box::new(m20261127_000008_knowledge::Migration),
         ]
     }
 }

@@ -15,7 +15,7 @@ use utoipa::{
 };
 
 use crate::{
-    auth, campaigns, connections, contacts, db, error::error_response, inbox, media,
+    ai, auth, campaigns, connections, contacts, db, error::error_response, inbox, media,
     state::AppState, team, templates, ws,
 };
 
@@ -55,6 +55,12 @@ const MAX_JSON_BODY: usize = 1024 * 1024;
         campaigns::http::resume, campaigns::http::cancel, campaigns::http::recipients,
         campaigns::http::export, campaigns::http::report,
         media::http::download, media::http::upload,
+        ai::http::list_personas, ai::http::create_persona, ai::http::get_persona,
+        ai::http::update_persona, ai::http::delete_persona, ai::http::persona_chat,
+        ai::http::list_bases, ai::http::create_base, ai::http::get_base, ai::http::update_base,
+        ai::http::delete_base, ai::http::list_documents, ai::http::create_document,
+        ai::http::get_document, ai::http::update_document, ai::http::reindex_document,
+        ai::http::delete_document, ai::http::search,
         ws::upgrade, healthz, readyz,
     ),
     components(schemas(shared::ServerEvent, shared::ErrorCode)),
@@ -70,6 +76,7 @@ const MAX_JSON_BODY: usize = 1024 * 1024;
         (name = "templates", description = "WhatsApp message templates: sync, create, status"),
         (name = "inbox", description = "Conversations with customers and their messages"),
         (name = "campaigns", description = "Bulk template sends: drafts, audiences, start/pause/resume/cancel, progress, reports"),
+        (name = "ai", description = "AI personas, their test chat, and the knowledge bases they answer from"),
         (name = "live", description = "WebSocket events"),
         (name = "ops", description = "Health checks"),
     )
@@ -196,6 +203,30 @@ pub fn router() -> Router<AppState> {
         .route("/campaigns/{id}/recipients", get(campaigns::http::recipients))
         .route("/campaigns/{id}/recipients/export", get(campaigns::http::export))
         .route("/campaigns/{id}/report", get(campaigns::http::report))
+        .route("/personas", get(ai::http::list_personas).post(ai::http::create_persona))
+        .route(
+            "/personas/{id}",
+            get(ai::http::get_persona)
+                .patch(ai::http::update_persona)
+                .delete(ai::http::delete_persona),
+        )
+        .route("/personas/{id}/chat", post(ai::http::persona_chat))
+        .route("/knowledge-bases", get(ai::http::list_bases).post(ai::http::create_base))
+        .route(
+            "/knowledge-bases/{id}",
+            get(ai::http::get_base).patch(ai::http::update_base).delete(ai::http::delete_base),
+        )
+        .route(
+            "/knowledge-bases/{id}/documents/{document_id}",
+            get(ai::http::get_document)
+                .patch(ai::http::update_document)
+                .delete(ai::http::delete_document),
+        )
+        .route(
+            "/knowledge-bases/{id}/documents/{document_id}/reindex",
+            post(ai::http::reindex_document),
+        )
+        .route("/knowledge-bases/{id}/search", post(ai::http::search))
         .route("/ws", get(ws::upgrade))
         .route("/openapi.json", get(openapi_json))
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY));
@@ -207,7 +238,14 @@ pub fn router() -> Router<AppState> {
     let media_uploads = Router::new()
         .route("/conversations/{id}/media", post(media::http::upload))
         .layer(DefaultBodyLimit::max(media::fetch::MAX_MEDIA_BYTES + 1024 * 1024));
-    let v1 = v1.merge(uploads).merge(media_uploads);
+    // Knowledge documents: JSON, or a file up to 20 MB as the raw body.
+    let documents = Router::new()
+        .route(
+            "/knowledge-bases/{id}/documents",
+            get(ai::http::list_documents).post(ai::http::create_document),
+        )
+        .layer(DefaultBodyLimit::max(ai::extract::MAX_UPLOAD_BYTES + 64 * 1024));
+    let v1 = v1.merge(uploads).merge(media_uploads).merge(documents);
 
     Router::new()
         .nest("/api/v1", v1)

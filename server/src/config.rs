@@ -105,6 +105,17 @@ pub struct Config {
     /// `file:///abs/dir` (credentials from the usual `AWS_*` / `GOOGLE_*` variables); unset means
     /// `<data_dir>/media`.
     pub media_store_url: Option<String>,
+    /// How long a call to an AI provider (chat or embeddings) may take before it counts as
+    /// failed; the conversation then goes to people.
+    pub ai_timeout_seconds: u64,
+    /// The embedder knowledge bases use when they do not name one: `openai`, `gemini`,
+    /// `ollama` or `openai_compatible` (unset: every knowledge base must name its own).
+    pub embedding_provider: Option<String>,
+    /// Its model (empty: the provider's usual one).
+    pub embedding_model: Option<String>,
+    /// Its base URL (needed for `openai_compatible`; optional otherwise).
+    pub embedding_base_url: Option<String>,
+    pub embedding_api_key: Option<Secret<String>>,
 }
 
 impl Default for Config {
@@ -137,6 +148,11 @@ impl Default for Config {
             graph_api_base: "https://graph.facebook.com/v23.0".into(),
             provider_timeout_seconds: 20,
             media_store_url: None,
+            ai_timeout_seconds: 30,
+            embedding_provider: None,
+            embedding_model: None,
+            embedding_base_url: None,
+            embedding_api_key: None,
         }
     }
 }
@@ -222,6 +238,17 @@ impl Config {
         }
         if self.provider_timeout_seconds == 0 {
             bail!("invalid configuration: provider_timeout_seconds must be at least 1");
+        }
+        if self.ai_timeout_seconds == 0 {
+            bail!("invalid configuration: ai_timeout_seconds must be at least 1");
+        }
+        if let Some(provider) = &self.embedding_provider {
+            if shared::ai::AiProvider::parse(provider).is_none() {
+                bail!(
+                    "invalid configuration: embedding_provider must be openai, gemini, ollama or \
+                     openai_compatible"
+                );
+            }
         }
         if self.worker_poll_ms == 0 {
             bail!("invalid configuration: worker_poll_ms must be at least 1");

@@ -5,6 +5,7 @@
 //! email), then one folder per product area (`auth`, `team`, ...) holding its domain functions
 //! and its HTTP handlers.
 
+pub mod ai;
 pub mod api;
 pub mod audit;
 pub mod auth;

@@ -98,6 +98,12 @@ impl Application {
                 keyring: Arc::new(keyring.clone()),
                 store: media.clone(),
             }),
+            Arc::new(crate::ai::indexer::Indexer {
+                db: db.clone(),
+                events: events.clone(),
+                keyring: Arc::new(keyring.clone()),
+                ai_timeout: Duration::from_secs(config.ai_timeout_seconds),
+            }),
             Arc::new(SyncTemplatesHandler {
                 db: db.clone(),
                 events: events.clone(),

@@ -17,10 +17,14 @@ pub mod conversations;
 pub mod email_tokens;
 pub mod invitations;
 pub mod jobs;
+pub mod knowledge_bases;
+pub mod knowledge_chunks;
+pub mod knowledge_documents;
 pub mod memberships;
 pub mod message_status_events;
 pub mod message_templates;
 pub mod messages;
+pub mod personas;
 pub mod segments;
 pub mod sessions;
 pub mod users;
@@ -126,5 +130,25 @@ impl TenantScoped for conversation_labels::Entity {
 impl TenantScoped for canned_replies::Entity {
     fn company_column() -> Self::Column {
         canned_replies::Column::CompanyId
+    }
+}
+impl TenantScoped for knowledge_bases::Entity {
+    fn company_column() -> Self::Column {
+        knowledge_bases::Column::CompanyId
+    }
+}
+impl TenantScoped for knowledge_chunks::Entity {
+    fn company_column() -> Self::Column {
+        knowledge_chunks::Column::CompanyId
+    }
+}
+impl TenantScoped for knowledge_documents::Entity {
+    fn company_column() -> Self::Column {
+        knowledge_documents::Column::CompanyId
+    }
+}
+impl TenantScoped for personas::Entity {
+    fn company_column() -> Self::Column {
+        personas::Column::CompanyId
     }
 }
