@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
+    ai::KnowledgeDocumentDto,
     api::{ConversationDto, MessageDto},
     campaigns::CampaignProgress,
 };
@@ -73,6 +74,13 @@ pub enum ServerEvent {
     /// An API key was created or revoked.
     #[serde(rename = "api_keys.changed")]
     ApiKeysChanged { by_user_id: Option<Uuid> },
+    /// Personas were created, changed or deleted.
+    #[serde(rename = "personas.changed")]
+    PersonasChanged { by_user_id: Option<Uuid> },
+    /// A knowledge base or one of its documents changed; while a document is indexed this comes
+    /// every few chunks with the document's progress.
+    #[serde(rename = "knowledge.changed")]
+    KnowledgeChanged { knowledge_base_id: Uuid, document: Option<Box<KnowledgeDocumentDto>> },
 }
 
 /// Frames a client may send.

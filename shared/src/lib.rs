@@ -4,6 +4,7 @@
 //! cannot drift apart. The server derives its OpenAPI schemas from these same types (feature
 //! `openapi`).
 
+pub mod ai;
 pub mod api;
 pub mod campaigns;
 pub mod error;
