@@ -429,11 +429,10 @@ fn KbHeader(
                     }
                 }
             >
-                {move || {
-                    current().map(|original| view! {
-                        <KbEditForm original kb on_done=Callback::new(move |_| editing.set(false))/>
-                    })
-                }}
+                // Built once per opening: a refetched header must not reset what is being typed.
+                {kb.get_untracked().and_then(Result::ok).map(|original| view! {
+                    <KbEditForm original kb on_done=Callback::new(move |_| editing.set(false))/>
+                })}
             </Show>
         </div>
     }
