@@ -978,7 +978,6 @@ messages! {
     DocPassages => "{count} passages", "{count} trechos";
     DocReindex => "Try again", "Tentar de novo";
     DocReindexed => "Indexing again.", "Indexando de novo.";
-    DocOpen => "Open", "Abrir";
     DocDeleted => "Document deleted.", "Documento excluído.";
     DeleteDocumentQuestion => "Delete “{title}”? Personas stop using its passages.", "Excluir “{title}”? As personas deixam de usar os trechos dele.";
     DocSaved => "Saved; indexing it again.", "Salvo; indexando de novo.";
