@@ -26,6 +26,7 @@ use leptos_router::{
 
 use crate::components::{app_shell::AppLayout, nav, toast::ToastHost};
 use crate::pages::{
+    ai::{AiPage, KnowledgeBasePage, NewKnowledgeBasePage, PersonaPage},
     areas::AreaPlaceholder,
     auth::{
         forgot_password::ForgotPassword, invite::AcceptInvitation, login::Login,
@@ -117,7 +118,11 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/campaigns/:id") view=CampaignPage/>
                         <Route path=path!("/connections") view=ConnectionsPage/>
                         <Route path=path!("/connections/:id/templates") view=TemplatesPage/>
-                        <Route path=path!("/ai") view=|| view! { <AreaPlaceholder item=nav::AI/> }/>
+                        <Route path=path!("/ai") view=AiPage/>
+                        <Route path=path!("/ai/personas/new") view=PersonaPage/>
+                        <Route path=path!("/ai/personas/:id") view=PersonaPage/>
+                        <Route path=path!("/ai/knowledge/new") view=NewKnowledgeBasePage/>
+                        <Route path=path!("/ai/knowledge/:id") view=KnowledgeBasePage/>
                         <Route
                             path=path!("/automation")
                             view=|| view! { <AreaPlaceholder item=nav::AUTOMATION/> }

@@ -4,7 +4,12 @@
 //! refetch when a counter moves (the Team page on `team.changed`, the API keys page on
 //! `api_keys.changed`, the Contacts page on `contacts.changed`, the contact settings page on
 //! `contact_settings.changed`, the Connections page on `connections.changed`, a connection's
-//! Templates page on `templates.changed`).
+//! Templates page on `templates.changed`, the AI pages on `personas.changed` and
+//! `knowledge.changed`).
+//!
+//! A knowledge base's page also follows each document's indexing progress as it comes
+//! ([`Live::on_knowledge`]): those frames arrive every few chunks, so they do not move the
+//! `knowledge` counter (lists would refetch for every one of them).
 //!
 //! Every event frame carries a `cursor`. After a dropped connection the socket reopens with
 //! `?since=<last cursor>` and the server replays what was missed (`ready` says `resumed`), so
@@ -18,7 +23,11 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use shared::ServerEvent;
+use shared::{
+    ai::{DocumentStatus, KnowledgeDocumentDto},
+    ServerEvent,
+};
+use uuid::Uuid;
 
 use crate::auth::Auth;
 
@@ -52,6 +61,8 @@ pub struct Live {
     contact_settings: RwSignal<u64>,
     connections: RwSignal<u64>,
     templates: RwSignal<u64>,
+    personas: RwSignal<u64>,
+    knowledge: RwSignal<u64>,
     /// Moves after a reconnect that could not replay the missed events: listeners refetch.
     resync: RwSignal<u64>,
     /// The `cursor` of the last event received, sent back as `?since=` on reconnect.
@@ -75,6 +86,8 @@ impl Live {
             contact_settings: RwSignal::new(0),
             connections: RwSignal::new(0),
             templates: RwSignal::new(0),
+            personas: RwSignal::new(0),
+            knowledge: RwSignal::new(0),
             resync: RwSignal::new(0),
             cursor: StoredValue::new(None),
             was_live: StoredValue::new(false),
@@ -124,6 +137,32 @@ impl Live {
     /// Moves on `templates.changed` of any connection (and on reconnect).
     pub fn templates_version(self) -> u64 {
         self.templates.get()
+    }
+
+    /// Moves on `personas.changed` (and on reconnect).
+    pub fn personas_version(self) -> u64 {
+        self.personas.get()
+    }
+
+    /// Moves on `knowledge.changed` when a knowledge base changes or one of its documents is
+    /// added, removed, queued, finished or failed (and on reconnect); not on the progress frames
+    /// of a document still being indexed — follow those with [`Live::on_knowledge`].
+    pub fn knowledge_version(self) -> u64 {
+        self.knowledge.get()
+    }
+
+    /// Calls `listener` with every `knowledge.changed` from now on — the base's id and, when
+    /// the event is about one document, that document as it is now (status, `chunks_done` of
+    /// `chunks_total`, error) — until the current reactive owner is cleaned up.
+    pub fn on_knowledge(
+        self,
+        listener: impl Fn(Uuid, Option<&KnowledgeDocumentDto>) + Send + Sync + 'static,
+    ) {
+        self.subscribe(move |event| {
+            if let ServerEvent::KnowledgeChanged { knowledge_base_id, document } = event {
+                listener(*knowledge_base_id, document.as_deref());
+            }
+        });
     }
 
     /// Moves after a reconnect: whoever follows single events through [`Live::subscribe`]
@@ -213,6 +252,10 @@ impl Live {
             ServerEvent::ContactSettingsChanged { .. } => self.contact_settings.update(|v| *v += 1),
             ServerEvent::ConnectionsChanged { .. } => self.connections.update(|v| *v += 1),
             ServerEvent::TemplatesChanged { .. } => self.templates.update(|v| *v += 1),
+            ServerEvent::PersonasChanged { .. } => self.personas.update(|v| *v += 1),
+            ServerEvent::KnowledgeChanged { document, .. } if !is_progress(document.as_deref()) => {
+                self.knowledge.update(|v| *v += 1)
+            }
             _ => {}
         }
         // Copied out first: a listener may subscribe or unsubscribe while it runs.
@@ -235,8 +278,16 @@ impl Live {
         self.contact_settings.update(|v| *v += 1);
         self.connections.update(|v| *v += 1);
         self.templates.update(|v| *v += 1);
+        self.personas.update(|v| *v += 1);
+        self.knowledge.update(|v| *v += 1);
         self.resync.update(|v| *v += 1);
     }
+}
+
+/// Whether a `knowledge.changed` only reports a document's progress through indexing (no
+/// count a list shows changes until it finishes).
+fn is_progress(document: Option<&KnowledgeDocumentDto>) -> bool {
+    document.is_some_and(|d| d.status == DocumentStatus::Indexing && d.chunks_done > 0)
 }
 
 /// A [`Live::subscribe`] callback.
@@ -363,6 +414,30 @@ mod socket {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_mid_indexing_progress_leaves_the_knowledge_counter_alone() {
+        let at = chrono::Utc::now();
+        let doc = |status, chunks_done| KnowledgeDocumentDto {
+            id: Uuid::nil(),
+            knowledge_base_id: Uuid::nil(),
+            title: "FAQ".into(),
+            kind: shared::ai::DocumentKind::Faq,
+            filename: None,
+            bytes: 10,
+            status,
+            chunks_total: 4,
+            chunks_done,
+            error: None,
+            created_at: at,
+            updated_at: at,
+        };
+        assert!(is_progress(Some(&doc(DocumentStatus::Indexing, 2))));
+        assert!(!is_progress(Some(&doc(DocumentStatus::Indexing, 0))), "it started");
+        assert!(!is_progress(Some(&doc(DocumentStatus::Ready, 4))));
+        assert!(!is_progress(Some(&doc(DocumentStatus::Failed, 1))));
+        assert!(!is_progress(None), "the base itself changed");
+    }
 
     #[test]
     fn backoff_doubles_from_one_second_to_thirty() {

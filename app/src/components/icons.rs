@@ -41,6 +41,7 @@ pub enum IconName {
     Refresh,
     MapPin,
     Paperclip,
+    Book,
 }
 
 impl IconName {
@@ -123,6 +124,11 @@ impl IconName {
                 "M9.5 10a2.5 2.5 0 1 0 5 0a2.5 2.5 0 1 0-5 0",
             ],
             IconName::Paperclip => &["M20 11.5l-8.1 8.1a5 5 0 0 1-7.1-7.1l8.5-8.5a3.3 3.3 0 0 1 4.7 4.7l-8.5 8.5a1.7 1.7 0 0 1-2.4-2.4l7.8-7.8"],
+            IconName::Book => &[
+                "M5 5.5A2.5 2.5 0 0 1 7.5 3H19v15H7.5A2.5 2.5 0 0 0 5 20.5z",
+                "M5 20.5A2.5 2.5 0 0 0 7.5 23H19v-5",
+                "M9 7.5h6",
+            ],
             IconName::Circle => &[CIRCLE_9],
             IconName::Clock => &[CIRCLE_9, "M12 7v5l3.5 2"],
             IconName::Chat => &[

@@ -68,7 +68,7 @@ pub const AI: NavItem = NavItem {
     icon: IconName::Sparkles,
     testid: "nav-ai",
     description: Key::AreaAiDesc,
-    upcoming: true,
+    upcoming: false,
 };
 pub const AUTOMATION: NavItem = NavItem {
     path: "/automation",

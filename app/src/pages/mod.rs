@@ -1,5 +1,6 @@
 //! One module per screen.
 
+pub mod ai;
 pub mod areas;
 pub mod auth;
 pub mod campaigns;
