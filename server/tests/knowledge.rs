@@ -406,6 +406,29 @@ async fn edits_reindex_and_deletes_clean_up() {
     assert_eq!(hits.len(), 1, "the old passages are gone: {hits:#?}");
     assert!(hits[0]["text"].as_str().unwrap().contains("24 horas"));
 
+    // A new embedding model re-indexes everything, and the stored key is kept when none is typed.
+    let response = w
+        .owner
+        .session
+        .patch(
+            &format!("/api/v1/knowledge-bases/{base}"),
+            json!({"embedding": {"provider": "openai", "model": "text-embedding-3-large",
+                   "base_url": w.fake.base_url()}}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());
+    assert_eq!(w.documents(&base).await[0]["status"], "queued");
+    w.app.drain_jobs().await;
+    assert_eq!(w.documents(&base).await[0]["status"], "ready");
+    let embedded = w
+        .fake
+        .requests()
+        .into_iter()
+        .rfind(|r| r.path.ends_with("/embeddings"))
+        .expect("an embedding call");
+    assert_eq!(embedded.body["model"], "text-embedding-3-large");
+    assert_eq!(w.search(&base, "prazo de entrega motoboy").await.len(), 1);
+
     let response = w
         .owner
         .session

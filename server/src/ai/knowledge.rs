@@ -272,6 +272,7 @@ pub async fn update_base(
     let tenant = auth.tenant();
     let txn = state.db.begin().await?;
     let row = find_base(&txn, tenant, id).await?;
+    let (row_provider, row_key) = (row.embedding_provider.clone(), row.embedding_api_key.clone());
     let mut active: knowledge_bases::ActiveModel = row.into();
     if let Some(name) = req.name {
         active.name = Set(DisplayName::parse(&name, "name")?.into_inner());
@@ -280,7 +281,21 @@ pub async fn update_base(
         active.description = Set(description(req.description)?);
     }
     let reindex = req.embedding.is_some();
-    if let Some(embedding) = req.embedding {
+    if let Some(mut embedding) = req.embedding {
+        // A form that changes the model need not retype the key: the stored one is kept while
+        // the provider stays the same.
+        let no_new_key = embedding.api_key.as_deref().is_none_or(|k| k.trim().is_empty());
+        if no_new_key && embedding.provider.as_str() == row_provider {
+            if let Some(sealed) = &row_key {
+                let key = state.keyring.open(sealed).map_err(|_| {
+                    AppError::field(
+                        "embedding.api_key",
+                        "The stored key cannot be read; type it again.",
+                    )
+                })?;
+                embedding.api_key = Some(key.expose().clone());
+            }
+        }
         let embedding = embedding_to_store(state, Some(embedding))?;
         active.embedding_provider = Set(embedding.provider.as_str().to_owned());
         active.embedding_model = Set(embedding.model);
