@@ -106,7 +106,7 @@ pub struct Config {
     /// `<data_dir>/media`.
     pub media_store_url: Option<String>,
     /// How long a call to an AI provider (chat or embeddings) may take before it counts as
-    /// failed; the conversation then goes to people.
+    /// failed.
     pub ai_timeout_seconds: u64,
     /// The embedder knowledge bases use when they do not name one: `openai`, `gemini`,
     /// `ollama` or `openai_compatible` (unset: every knowledge base must name its own).

@@ -77,7 +77,21 @@ impl JobHandler for Indexer {
                     JobError::Permanent(anyhow::anyhow!("bad knowledge.index payload: {e}"))
                 })?;
             let last_attempt = job.attempts >= job.max_attempts;
-            indexer.index(document_id, revision, last_attempt).await
+            let result = indexer.index(document_id, revision, last_attempt).await;
+            if let (Err(JobError::Retry(err)), true) = (&result, last_attempt) {
+                // Out of attempts (the database kept failing): say so on the document rather
+                // than leave it "indexing" for ever.
+                tracing::error!(%document_id, error = %err, "knowledge document indexing gave up");
+                let document = knowledge_documents::Entity::find_by_id(document_id)
+                    .one(&indexer.db)
+                    .await?
+                    .filter(|d| d.revision == revision);
+                if let Some(document) = document {
+                    fail(&indexer, &document, "Indexing stopped after repeated errors; try again.")
+                        .await?;
+                }
+            }
+            result
         })
     }
 }
