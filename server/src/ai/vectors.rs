@@ -8,15 +8,20 @@
 //!   pgvector's documentation gives for mixed widths. Widths over pgvector's HNSW limit (2,000)
 //!   are searched exactly.
 //! - **SQLite**: the vector as a `BLOB` of little-endian `f32`s and an exact cosine search in
-//!   Rust over the base's passages. Exact is what small teams need (a few thousand passages
-//!   take milliseconds); it stays reasonable up to ~100k passages per base.
+//!   Rust, streamed over the base's vectors with only the best few kept. Exact is what small
+//!   teams need (a few thousand passages take milliseconds); it stays reasonable up to ~100k
+//!   passages per base.
 //!
 //! Every read and write is scoped by company and knowledge base.
 
-use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, FromQueryResult, Statement, Value};
+use futures::TryStreamExt;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, FromQueryResult,
+    QueryFilter, Statement, StreamTrait, Value,
+};
 use uuid::Uuid;
 
-use crate::db::{self, Tenant};
+use crate::db::{self, entities::knowledge_chunks, Tenant};
 
 /// pgvector's largest width for an HNSW index on `vector`.
 const HNSW_MAX_DIMS: usize = 2_000;
@@ -122,7 +127,7 @@ pub async fn delete_document<C: ConnectionTrait>(
 ///
 /// # Errors
 /// Database errors.
-pub async fn search<C: ConnectionTrait>(
+pub async fn search<C: ConnectionTrait + StreamTrait>(
     db: &C,
     tenant: Tenant,
     knowledge_base_id: Uuid,
@@ -132,7 +137,7 @@ pub async fn search<C: ConnectionTrait>(
     if query.is_empty() || limit == 0 {
         return Ok(Vec::new());
     }
-    match db.get_database_backend() {
+    match ConnectionTrait::get_database_backend(db) {
         DatabaseBackend::Postgres => {
             search_pgvector(db, tenant, knowledge_base_id, query, limit).await
         }
@@ -194,48 +199,63 @@ async fn search_pgvector<C: ConnectionTrait>(
 }
 
 #[derive(FromQueryResult)]
-struct StoredRow {
+struct StoredVector {
     id: i64,
-    document_id: Uuid,
-    ordinal: i32,
-    text: String,
     embedding: Vec<u8>,
 }
 
-/// Reads the base's passages of the query's width and keeps the best `limit` by cosine.
-async fn search_exact<C: ConnectionTrait>(
+/// Streams the base's vectors of the query's width, keeps the best `limit` by cosine (memory
+/// stays at `limit` whatever the size of the base), then reads those passages' texts.
+async fn search_exact<C: ConnectionTrait + StreamTrait>(
     db: &C,
     tenant: Tenant,
     knowledge_base_id: Uuid,
     query: &[f32],
     limit: usize,
 ) -> Result<Vec<Hit>, DbErr> {
-    let backend = db.get_database_backend();
-    let rows = StoredRow::find_by_statement(Statement::from_sql_and_values(
+    let backend = ConnectionTrait::get_database_backend(db);
+    let statement = Statement::from_sql_and_values(
         backend,
-        "SELECT id, document_id, ordinal, text, embedding FROM knowledge_chunks \
+        "SELECT id, embedding FROM knowledge_chunks \
          WHERE company_id = ? AND knowledge_base_id = ? AND dims = ?",
         [tenant.company_id().into(), knowledge_base_id.into(), (query.len() as i32).into()],
-    ))
-    .all(db)
-    .await?;
+    );
     let query_norm = norm(query);
-    let mut hits: Vec<Hit> = rows
+    // Best first; ties by id so equal scores come back in a stable order.
+    let mut best: Vec<(f32, i64)> = Vec::with_capacity(limit + 1);
+    let mut rows = StoredVector::find_by_statement(statement).stream(db).await?;
+    while let Some(row) = rows.try_next().await? {
+        let score = cosine(query, query_norm, &decode_blob(&row.embedding));
+        let beats_last = best.len() < limit || best.last().is_some_and(|(worst, _)| score > *worst);
+        if beats_last {
+            let at = best.partition_point(|(s, id)| *s > score || (*s == score && *id < row.id));
+            best.insert(at, (score, row.id));
+            best.truncate(limit);
+        }
+    }
+    drop(rows);
+    let ids: Vec<i64> = best.iter().map(|(_, id)| *id).collect();
+    let mut passages: std::collections::HashMap<i64, knowledge_chunks::Model> =
+        knowledge_chunks::Entity::find()
+            .filter(knowledge_chunks::Column::Id.is_in(ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|chunk| (chunk.id, chunk))
+            .collect();
+    Ok(best
         .into_iter()
-        .map(|row| {
-            let vector = decode_blob(&row.embedding);
-            Hit {
-                chunk_id: row.id,
-                document_id: row.document_id,
-                ordinal: row.ordinal,
-                text: row.text,
-                score: cosine(query, query_norm, &vector),
-            }
+        .filter_map(|(score, id)| {
+            let chunk = passages.remove(&id)?;
+            Some(Hit {
+                chunk_id: id,
+                document_id: chunk.document_id,
+                ordinal: chunk.ordinal,
+                text: chunk.text,
+                score,
+            })
         })
-        .collect();
-    hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.chunk_id.cmp(&b.chunk_id)));
-    hits.truncate(limit);
-    Ok(hits)
+        .collect())
 }
 
 /// On PostgreSQL, the HNSW index for vectors `dims` wide, made once (`IF NOT EXISTS`;
