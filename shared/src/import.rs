@@ -92,17 +92,7 @@ impl ColumnTarget {
 /// Lower-case ASCII `snake_case` without accents: `Observações` → `observacoes`.
 pub fn fold(header: &str) -> String {
     let mut out = String::new();
-    for c in header.trim().to_lowercase().chars() {
-        let c = match c {
-            'á' | 'à' | 'â' | 'ã' | 'ä' => 'a',
-            'é' | 'è' | 'ê' | 'ë' => 'e',
-            'í' | 'ì' | 'î' | 'ï' => 'i',
-            'ó' | 'ò' | 'ô' | 'õ' | 'ö' => 'o',
-            'ú' | 'ù' | 'û' | 'ü' => 'u',
-            'ç' => 'c',
-            'ñ' => 'n',
-            c => c,
-        };
+    for c in crate::text::fold(header.trim()).chars() {
         if c.is_ascii_alphanumeric() {
             out.push(c);
         } else if !out.ends_with('_') && !out.is_empty() {

@@ -13,6 +13,7 @@ pub mod i18n;
 pub mod import;
 pub mod role;
 pub mod templates;
+pub mod text;
 
 pub use error::{ApiError, ApiErrorBody, ErrorCode};
 pub use events::{ClientMessage, ServerEvent};

@@ -7,6 +7,7 @@
 
 use shared::{
     ai::{ChatRole, ChatTurn, HandoffPolicy, KnowledgeSource},
+    text::fold,
     ErrorCode,
 };
 
@@ -205,23 +206,6 @@ pub fn asks_for_person(message: &str, keywords: &[String]) -> Option<String> {
             && words.windows(wanted.len()).any(|window| window == wanted.as_slice()))
         .then(|| keyword.clone())
     })
-}
-
-/// Lower case without the accents Portuguese and Spanish use.
-fn fold(text: &str) -> String {
-    text.to_lowercase()
-        .chars()
-        .map(|c| match c {
-            'á' | 'à' | 'â' | 'ã' | 'ä' => 'a',
-            'é' | 'è' | 'ê' | 'ë' => 'e',
-            'í' | 'ì' | 'î' | 'ï' => 'i',
-            'ó' | 'ò' | 'ô' | 'õ' | 'ö' => 'o',
-            'ú' | 'ù' | 'û' | 'ü' => 'u',
-            'ç' => 'c',
-            'ñ' => 'n',
-            other => other,
-        })
-        .collect()
 }
 
 #[cfg(test)]

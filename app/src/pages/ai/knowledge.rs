@@ -197,6 +197,16 @@ pub fn NewKnowledgeBasePage() -> impl IntoView {
 }
 
 /// Puts a document's new state into the list: replaced in place, or first when it is new.
+/// Rows of `fetched` that `known` has a later version of (from live events) take that version.
+fn keep_newer(fetched: &mut [KnowledgeDocumentDto], known: &[KnowledgeDocumentDto]) {
+    for row in fetched.iter_mut() {
+        if let Some(newer) = known.iter().find(|k| k.id == row.id && k.updated_at > row.updated_at)
+        {
+            *row = newer.clone();
+        }
+    }
+}
+
 fn apply_document(docs: &mut Vec<KnowledgeDocumentDto>, document: &KnowledgeDocumentDto) {
     match docs.iter_mut().find(|d| d.id == document.id) {
         Some(row) => *row = document.clone(),
@@ -238,7 +248,17 @@ pub fn KnowledgeBasePage() -> impl IntoView {
             let result = api
                 .get::<Vec<KnowledgeDocumentDto>>(&format!("/knowledge-bases/{id}/documents"))
                 .await;
-            docs.try_set(Some(result.map_err(|f| f.key())));
+            // Progress events may have arrived while the list was on its way (a short document
+            // is indexed in milliseconds): a row they made newer is kept, not overwritten.
+            docs.try_update(|current| {
+                let fetched = result.map(|mut fetched| {
+                    if let Some(Ok(known)) = current.as_ref() {
+                        keep_newer(&mut fetched, known);
+                    }
+                    fetched
+                });
+                *current = Some(fetched.map_err(|f| f.key()));
+            });
         });
     });
     // Progress comes document by document: the row changes in place. When a document finishes,
@@ -600,4 +620,43 @@ fn SearchBox(kb_id: Uuid) -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+    use shared::ai::DocumentKind;
+
+    use super::*;
+
+    fn doc(id: u128, status: DocumentStatus, second: u32) -> KnowledgeDocumentDto {
+        let at = Utc.with_ymd_and_hms(2026, 11, 26, 12, 0, second).unwrap();
+        KnowledgeDocumentDto {
+            id: Uuid::from_u128(id),
+            knowledge_base_id: Uuid::nil(),
+            title: "pagamentos".into(),
+            kind: DocumentKind::Text,
+            filename: None,
+            bytes: 10,
+            status,
+            chunks_total: 1,
+            chunks_done: 0,
+            error: None,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    #[test]
+    fn a_list_fetched_before_the_last_progress_event_does_not_undo_it() {
+        let known = vec![doc(1, DocumentStatus::Ready, 5)];
+        let mut fetched =
+            vec![doc(1, DocumentStatus::Queued, 1), doc(2, DocumentStatus::Queued, 1)];
+        keep_newer(&mut fetched, &known);
+        assert_eq!(fetched[0].status, DocumentStatus::Ready);
+        assert_eq!(fetched[1].status, DocumentStatus::Queued, "rows without news stay");
+        let mut later = vec![doc(1, DocumentStatus::Failed, 9)];
+        keep_newer(&mut later, &known);
+        assert_eq!(later[0].status, DocumentStatus::Failed, "a newer fetch wins");
+    }
 }
