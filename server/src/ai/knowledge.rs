@@ -760,17 +760,8 @@ pub fn embedder(
     base: &knowledge_bases::Model,
 ) -> AppResult<(ProviderSettings, String)> {
     let provider = AiProvider::parse(&base.embedding_provider).unwrap_or_default();
-    let api_key = base
-        .embedding_api_key
-        .as_deref()
-        .map(|sealed| keyring.open(sealed).map(|k| k.expose().clone()))
-        .transpose()
-        .map_err(|_| {
-            AppError::new(
-                ErrorCode::Conflict,
-                "The knowledge base's API key cannot be read; save it again.",
-            )
-        })?;
+    let api_key =
+        super::personas::open_key(keyring, base.embedding_api_key.as_deref(), "knowledge base")?;
     Ok((
         ProviderSettings {
             kind: provider,

@@ -17,6 +17,7 @@ use uuid::Uuid;
 use super::{answer, provider::ProviderSettings};
 use crate::{
     auth::AuthUser,
+    crypto::Keyring,
     db::{
         self,
         entities::{knowledge_bases, personas},
@@ -398,23 +399,33 @@ pub async fn delete(state: &AppState, auth: &AuthUser, id: Uuid) -> AppResult<()
 /// # Errors
 /// 409 when the sealed key cannot be opened (the server's keys changed).
 pub fn provider_settings(state: &AppState, row: &personas::Model) -> AppResult<ProviderSettings> {
-    let api_key = row
-        .api_key
-        .as_deref()
-        .map(|sealed| state.keyring.open(sealed).map(|k| k.expose().clone()))
-        .transpose()
-        .map_err(|_| {
-            AppError::new(
-                ErrorCode::Conflict,
-                "The persona's API key cannot be read; save it again.",
-            )
-        })?;
+    let api_key = open_key(&state.keyring, row.api_key.as_deref(), "persona")?;
     Ok(ProviderSettings {
         kind: AiProvider::parse(&row.provider).unwrap_or_default(),
         base_url: row.base_url.clone(),
         api_key,
         timeout: std::time::Duration::from_secs(state.config.ai_timeout_seconds),
     })
+}
+
+/// A sealed provider key opened for a call (`None` when there is none). `owner` names whose key
+/// it is in the error ("persona", "knowledge base").
+///
+/// # Errors
+/// 409 when it cannot be opened (the server's keys changed): it must be saved again.
+pub(super) fn open_key(
+    keyring: &Keyring,
+    sealed: Option<&str>,
+    owner: &str,
+) -> AppResult<Option<String>> {
+    sealed.map(|sealed| keyring.open(sealed).map(|k| k.expose().clone())).transpose().map_err(
+        |_| {
+            AppError::new(
+                ErrorCode::Conflict,
+                format!("The {owner}'s API key cannot be read; save it again."),
+            )
+        },
+    )
 }
 
 /// The "test chat" panel: the persona answers `messages` as it would a customer, with its
