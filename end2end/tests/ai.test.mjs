@@ -2,16 +2,37 @@
 // uploaded file), watches it index live, checks what a question finds, creates a persona on an
 // OpenAI-compatible server (the fake, which checks every request against OpenAI's spec) with
 // that knowledge, and tries it in the test chat: the answer quotes the right passage and lists it
-// as a source; asking for a person shows the handoff; an agent sees everything read-only.
+// as a source; asking for a person shows the handoff. Then the persona goes live on a WhatsApp
+// number (the fake Graph API): a customer's question gets the AI's answer in the inbox, marked as
+// AI with the passage it used; the customer asks for a person and the conversation moves to the
+// team's queue with a notice.
 //
 // Auth budget: one sign-up.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { BASE_URL, byTestId, hydrated, launchBrowser, requireEnv, screenshot, signUpAndLogIn, step, STEP_TIMEOUT, uniqueEmail, watch } from './support.mjs';
+import { api, BASE_URL, byTestId, fakeGraph, hydrated, launchBrowser, requireEnv, screenshot, signUpAndLogIn, step, STEP_TIMEOUT, uniqueEmail, watch } from './support.mjs';
 
 const FAKE_AI_URL = requireEnv('FAKE_AI_URL');
 const FAKE_AI_KEY = requireEnv('FAKE_AI_KEY');
+const FAKE_GRAPH_URL = requireEnv('FAKE_GRAPH_URL');
+const PHONE_NUMBER_ID = requireEnv('FAKE_GRAPH_PHONE_NUMBER_ID');
+const WABA_ID = requireEnv('FAKE_GRAPH_WABA_ID');
+const GRAPH_TOKEN = requireEnv('FAKE_GRAPH_TOKEN');
+const APP_SECRET = 'e2e-ai-secret-5c2e';
+const CUSTOMER = { from: '5511987650042', name: 'Rita Cliente', phone: '+5511987650042' };
+const conversationRow = `${byTestId('conversation-row')}[data-phone="${CUSTOMER.phone}"]`;
+
+/** Waits until the fake Graph API accepted a text to the customer that `matches`. */
+async function waitForSentText(matches, what) {
+  const deadline = Date.now() + STEP_TIMEOUT;
+  for (;;) {
+    const sent = await (await fetch(`${FAKE_GRAPH_URL}/_fake/sent`)).json();
+    if (sent.some((m) => m.body?.to === CUSTOMER.from && matches.test(m.body?.text?.body ?? ''))) return;
+    assert.ok(Date.now() < deadline, `${what} never reached Meta: ${JSON.stringify(sent.map((m) => m.body))}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
 
 const POLICY = [
   '# Entregas',
@@ -123,6 +144,52 @@ test('AI: a knowledge base and a persona that answers from it', { timeout: 180_0
       await page.waitForSelector(byTestId('test-chat-handoff'));
       const reply = page.locator(byTestId('test-chat-reply')).last();
       assert.equal(await reply.getAttribute('data-handoff'), 'true');
+    });
+
+    await step('the persona answers new conversations on a WhatsApp number', diagnostics, async () => {
+      const created = await api(page, 'POST', '/connections', {
+        kind: 'whatsapp_cloud', name: 'Loja Azul WhatsApp', phone_number_id: PHONE_NUMBER_ID, waba_id: WABA_ID,
+        access_token: GRAPH_TOKEN, app_secret: APP_SECRET, verify_token: 'e2e-ai-verify',
+      });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      await fakeGraph('/_fake/webhook', { url: created.body.webhook_url, app_secret: APP_SECRET });
+      await page.goto('/connections');
+      await hydrated(page);
+      const picker = page.locator(`${byTestId('connection-card')}[data-name="Loja Azul WhatsApp"] ${byTestId('connection-persona')}`);
+      await picker.locator('option', { hasText: 'Bia' }).waitFor({ state: 'attached' });
+      await picker.selectOption({ label: 'Bia' });
+      await page.waitForSelector(`${byTestId('toast')}[data-kind="success"]`);
+      const saved = await api(page, 'GET', `/connections/${created.body.id}`);
+      assert.ok(saved.body.default_persona_id, JSON.stringify(saved.body));
+    });
+
+    await step("a customer's question gets the AI's answer, marked with its source", diagnostics, async () => {
+      await page.goto('/inbox');
+      await hydrated(page);
+      await page.waitForSelector(`${byTestId('live-indicator')}[data-state="live"]`);
+      await fakeGraph('/_fake/inbound', { from: CUSTOMER.from, name: CUSTOMER.name, text: 'Qual o prazo de entrega para o interior?' });
+      await waitForSentText(/10 dias úteis/, "the AI's answer");
+      await page.click(conversationRow);
+      const answer = page.locator(`${byTestId('message')}[data-ai]`).filter({ hasText: '10 dias úteis' });
+      await answer.waitFor();
+      assert.match(await answer.locator(byTestId('message-ai')).innerText(), /Bia/);
+      await answer.locator(`${byTestId('message-ai-sources')} summary`).click();
+      const source = answer.locator(byTestId('message-ai-source')).first();
+      await source.waitFor();
+      assert.match(await source.innerText(), /Política de entregas/);
+      await page.waitForSelector(byTestId('conversation-persona'));
+      await screenshot(page, 'ai-inbox-answer');
+    });
+
+    await step('asking for a person moves the conversation to the team', diagnostics, async () => {
+      await fakeGraph('/_fake/inbound', { from: CUSTOMER.from, name: CUSTOMER.name, text: 'quero falar com um humano' });
+      await page.waitForSelector(`${byTestId('toast')}[data-kind="notice"]`);
+      await page.locator(byTestId('message')).filter({ hasText: 'Vou chamar uma pessoa' }).waitFor();
+      await page.locator(byTestId('conversation-persona')).waitFor({ state: 'detached' });
+      await page.click(`${byTestId('inbox-scope')}[data-scope="unassigned"]`);
+      await page.locator(conversationRow).waitFor();
+      assert.equal(await page.locator(conversationRow).getAttribute('data-persona'), '');
+      await screenshot(page, 'ai-inbox-handoff');
     });
 
     await step('the lists show the persona and the base', diagnostics, async () => {

@@ -13,6 +13,7 @@ mod m20261126_000005_channels;
 mod m20261126_000006_inbox;
 mod m20261126_000007_campaigns;
 mod m20261127_000008_knowledge;
+mod m20261128_000009_ai_inbox;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000006_inbox::Migration),
             Box::new(m20261126_000007_campaigns::Migration),
             Box::new(m20261127_000008_knowledge::Migration),
+            Box::new(m20261128_000009_ai_inbox::Migration),
         ]
     }
 }

@@ -108,6 +108,10 @@ pub struct Config {
     /// How long a call to an AI provider (chat or embeddings) may take before it counts as
     /// failed.
     pub ai_timeout_seconds: u64,
+    /// How long a persona waits after a customer's last message before answering, so a burst
+    /// of messages ("oi" / "tudo bem?" / "qual o prazo?") gets one answer; each new message
+    /// restarts the wait.
+    pub ai_reply_delay_ms: u64,
     /// The embedder knowledge bases use when they do not name one: `openai`, `gemini`,
     /// `ollama` or `openai_compatible` (unset: every knowledge base must name its own).
     pub embedding_provider: Option<String>,
@@ -149,6 +153,7 @@ impl Default for Config {
             provider_timeout_seconds: 20,
             media_store_url: None,
             ai_timeout_seconds: 30,
+            ai_reply_delay_ms: 3_000,
             embedding_provider: None,
             embedding_model: None,
             embedding_base_url: None,
@@ -241,6 +246,9 @@ impl Config {
         }
         if self.ai_timeout_seconds == 0 {
             bail!("invalid configuration: ai_timeout_seconds must be at least 1");
+        }
+        if self.ai_reply_delay_ms > 60_000 {
+            bail!("invalid configuration: ai_reply_delay_ms must be at most 60000 (one minute)");
         }
         if let Some(provider) = &self.embedding_provider {
             if shared::ai::AiProvider::parse(provider).is_none() {

@@ -79,7 +79,19 @@ impl Application {
                 sending: sending.clone(),
             }),
             Arc::new(SendEmailHandler { mailer, from: Arc::new(from) }),
-            Arc::new(ProcessWebhookHandler { db: db.clone(), events: events.clone() }),
+            Arc::new(ProcessWebhookHandler {
+                db: db.clone(),
+                events: events.clone(),
+                ai_reply_delay: Duration::from_millis(config.ai_reply_delay_ms),
+            }),
+            Arc::new(crate::ai::autoreply::AutoReplier {
+                ai: crate::ai::AiContext {
+                    db: db.clone(),
+                    keyring: Arc::new(keyring.clone()),
+                    timeout: Duration::from_secs(config.ai_timeout_seconds),
+                },
+                events: events.clone(),
+            }),
             Arc::new(SendMessageHandler {
                 db: db.clone(),
                 events: events.clone(),

@@ -238,3 +238,24 @@ async fn a_finished_job_releases_its_unique_key_and_runners_claim_only_their_kin
     assert_eq!(slices.drain().await.unwrap(), 1);
     assert_eq!(calls.load(Ordering::SeqCst), 4);
 }
+
+#[tokio::test]
+async fn a_duplicate_key_inside_a_transaction_leaves_the_transaction_usable() {
+    use sea_orm::{ColumnTrait, QueryFilter, TransactionTrait};
+    let app = common::spawn_app().await;
+    let txn = app.state.db.begin().await.unwrap();
+    for _ in 0..2 {
+        let mut job = NewJob::new("flaky", serde_json::json!({}));
+        job.unique_key = Some("debounced".into());
+        enqueue(&txn, job).await.expect("a duplicate is a no-op");
+    }
+    // PostgreSQL aborts a transaction after a failed statement: this insert proves it was not.
+    enqueue(&txn, NewJob::new("flaky", serde_json::json!({"after": true}))).await.unwrap();
+    txn.commit().await.expect("the transaction commits");
+    let rows = job_rows::Entity::find()
+        .filter(job_rows::Column::Kind.eq("flaky"))
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 2, "the keyed job once, and the one after it");
+}

@@ -140,6 +140,34 @@ pub struct WorkingWindow {
     pub end: String,
 }
 
+impl WorkingWindow {
+    /// Minutes after midnight of an `HH:MM` time (`24:00` allowed as the end of a day).
+    pub fn minutes(hhmm: &str) -> Option<u32> {
+        let (h, m) = hhmm.trim().split_once(':')?;
+        let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+        (h <= 24 && m < 60 && h * 60 + m <= 24 * 60).then_some(h * 60 + m)
+    }
+
+    /// Whether the window is well formed: days 1–7, times `HH:MM`, the end after the start.
+    pub fn is_valid(&self) -> bool {
+        !self.days.is_empty()
+            && self.days.iter().all(|d| (1..=7).contains(d))
+            && matches!(
+                (Self::minutes(&self.start), Self::minutes(&self.end)),
+                (Some(start), Some(end)) if end > start
+            )
+    }
+
+    /// Whether local time `minute` (after midnight) of `weekday` (1 = Monday) falls inside.
+    pub fn contains(&self, weekday: u8, minute: u32) -> bool {
+        self.days.contains(&weekday)
+            && matches!(
+                (Self::minutes(&self.start), Self::minutes(&self.end)),
+                (Some(start), Some(end)) if (start..end).contains(&minute)
+            )
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct PersonaDto {
@@ -261,6 +289,21 @@ pub struct KnowledgeSource {
     pub text: String,
     /// Cosine similarity to the question, -1 to 1.
     pub score: f32,
+}
+
+/// On a message a persona sent in a conversation (`MessageDto.ai`): who answered and from
+/// which passages, so agents can check what the customer was told.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AiReplyInfo {
+    pub persona_id: Uuid,
+    pub persona_name: String,
+    /// The passages the answer was grounded in, closest first (empty for a handoff message).
+    #[serde(default)]
+    pub sources: Vec<KnowledgeSource>,
+    /// Set on the message that told the customer a person takes over: why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handoff: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

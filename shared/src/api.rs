@@ -692,6 +692,9 @@ pub struct ConnectionDto {
     /// The last check's failure, in plain words.
     pub last_error: Option<String>,
     pub last_checked_at: Option<DateTime<Utc>>,
+    /// The AI persona that answers new conversations on this number (`null`: people only).
+    #[serde(default)]
+    pub default_persona_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -732,6 +735,11 @@ pub struct UpdateConnectionRequest {
     pub app_secret: Option<String>,
     #[serde(default)]
     pub verify_token: Option<String>,
+    /// The persona that answers new conversations on this number until it hands off; `null`:
+    /// people only. Conversations already open keep whoever has them.
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Uuid>, nullable))]
+    pub default_persona_id: Option<Option<Uuid>>,
 }
 
 /// `POST /api/v1/connections/{id}/test`: what the provider answered.
@@ -781,6 +789,9 @@ pub struct ConversationDto {
     /// The campaign the customer answered (the latest one sent to them before they wrote).
     #[serde(default)]
     pub campaign_id: Option<Uuid>,
+    /// The AI persona answering the customer; `null` when people have the conversation.
+    #[serde(default)]
+    pub persona_id: Option<Uuid>,
 }
 
 /// `PATCH /api/v1/conversations/{id}`: any of status, assignee (`null` unassigns), labels
@@ -801,6 +812,12 @@ pub struct UpdateConversationRequest {
     /// With `status: snoozed`: when it reopens (in the future).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snoozed_until: Option<DateTime<Utc>>,
+    /// A persona's id to let it answer (the conversation is unassigned), or `null` to stop the
+    /// AI and leave the conversation to people. Owners and admins only; assigning a teammate
+    /// also stops the AI.
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Uuid>, nullable))]
+    pub persona_id: Option<Option<Uuid>>,
 }
 
 /// Tells "absent" (`None`) from "null" (`Some(None)`) for fields where null means "clear it".
@@ -870,6 +887,9 @@ pub struct MessageDto {
     pub created_at: DateTime<Utc>,
     pub edited_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// Sent by an AI persona (not a teammate): which one, and the knowledge it used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ai: Option<crate::ai::AiReplyInfo>,
 }
 
 /// `POST /api/v1/conversations/{id}/messages`: exactly one of `text`, `media`, `template`,

@@ -81,6 +81,10 @@ pub enum ServerEvent {
     /// every few chunks with the document's progress.
     #[serde(rename = "knowledge.changed")]
     KnowledgeChanged { knowledge_base_id: Uuid, document: Option<Box<KnowledgeDocumentDto>> },
+    /// An AI persona handed a conversation to people (the customer asked, it had no answer,
+    /// the provider failed, ...): agents are told, with why.
+    #[serde(rename = "conversation.handoff")]
+    ConversationHandoff { conversation_id: Uuid, contact_name: String, reason: String },
 }
 
 /// Frames a client may send.

@@ -1007,6 +1007,19 @@ messages! {
     DocumentDetails => "Document", "Documento";
     KbEmbeddingLine => "Embeddings: {provider} · {model}", "Embeddings: {provider} · {model}";
     BackToAi => "AI", "IA";
+    ConnectionPersona => "AI answers new conversations", "IA atende novas conversas";
+    ConnectionPersonaNone => "No one — people only", "Ninguém — só pessoas";
+    ConnectionPersonaSaved => "From now on {name} answers new conversations on this number.", "A partir de agora {name} atende novas conversas deste número.";
+    ConnectionPersonaCleared => "New conversations on this number go to people.", "Novas conversas deste número vão para pessoas.";
+    ScopeAi => "AI", "IA";
+    PersonaAnswering => "{name} (AI) is answering", "{name} (IA) está atendendo";
+    AiPersonasGroup => "AI personas", "Personas de IA";
+    StopAi => "Stop the AI", "Parar a IA";
+    AiReplyBy => "{name} · AI", "{name} · IA";
+    AiSources => "Sources ({count})", "Fontes ({count})";
+    AiHandoffNote => "Handed off: {reason}", "Transferida: {reason}";
+    HandoffToast => "{name} needs a person: {reason}", "{name} precisa de uma pessoa: {reason}";
+    OpenConversation => "Open", "Abrir";
 }
 
 impl Key {

@@ -13,6 +13,7 @@ use shared::i18n::Key;
 use crate::api::{self, encode_query, Method};
 use crate::auth::{use_auth, AuthStatus};
 use crate::components::badge::BackgroundBadge;
+use crate::components::handoff::HandoffNotices;
 use crate::components::icons::{Icon, IconName};
 use crate::components::layout::Brand;
 use crate::components::live_indicator::LiveIndicator;
@@ -137,6 +138,7 @@ fn AppFrame() -> impl IntoView {
                     <div class="ml-auto shrink-0">
                         <LiveIndicator/>
                         <BackgroundBadge/>
+                        <HandoffNotices/>
                     </div>
                 </header>
                 <main id="main" tabindex="-1" class="mx-auto w-full max-w-6xl px-4 py-6 focus:outline-none sm:px-6 lg:px-8 lg:py-10">

@@ -5,6 +5,7 @@ pub mod badge;
 pub mod copy;
 pub mod feedback;
 pub mod form;
+pub mod handoff;
 pub mod icons;
 pub mod layout;
 pub mod live_indicator;

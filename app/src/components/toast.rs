@@ -15,6 +15,8 @@ use crate::i18n::{fill, use_i18n};
 pub enum ToastKind {
     Success,
     Error,
+    /// Something that needs someone's attention (a conversation handed to people).
+    Notice,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -24,6 +26,8 @@ struct Toast {
     key: Key,
     /// `{name}` placeholders of the message and their values.
     values: Vec<(&'static str, String)>,
+    /// Where "Open" leads, for notices about something.
+    href: Option<String>,
 }
 
 #[derive(Clone, Copy)]
@@ -54,7 +58,22 @@ impl Toasts {
         self.push(ToastKind::Error, key, Vec::new());
     }
 
+    /// A notice with an "Open" link to what it is about.
+    pub fn notice(self, key: Key, values: Vec<(&'static str, String)>, href: String) {
+        self.push_with_link(ToastKind::Notice, key, values, Some(href));
+    }
+
     fn push(self, kind: ToastKind, key: Key, values: Vec<(&'static str, String)>) {
+        self.push_with_link(kind, key, values, None);
+    }
+
+    fn push_with_link(
+        self,
+        kind: ToastKind,
+        key: Key,
+        values: Vec<(&'static str, String)>,
+        href: Option<String>,
+    ) {
         let id = self.next_id.try_update_value(|n| {
             *n += 1;
             *n
@@ -65,7 +84,7 @@ impl Toasts {
             if list.len() >= 3 {
                 list.remove(0);
             }
-            list.push(Toast { id, kind, key, values });
+            list.push(Toast { id, kind, key, values, href });
         });
         set_timeout(move || self.dismiss(id), VISIBLE_FOR);
     }
@@ -96,6 +115,7 @@ pub fn ToastHost() -> impl IntoView {
                     data-kind=match toast.kind {
                         ToastKind::Success => "success",
                         ToastKind::Error => "error",
+                        ToastKind::Notice => "notice",
                     }
                     class="toast-in pointer-events-auto flex w-full max-w-sm items-start gap-3 rounded-xl bg-slate-900 px-4 py-3 text-sm text-white shadow-lg ring-1 ring-black/5"
                 >
@@ -106,6 +126,9 @@ pub fn ToastHost() -> impl IntoView {
                         ToastKind::Error => {
                             view! { <Icon icon=IconName::Warning class="mt-0.5 size-5 shrink-0 text-red-400"/> }
                         }
+                        ToastKind::Notice => {
+                            view! { <Icon icon=IconName::Sparkles class="mt-0.5 size-5 shrink-0 text-amber-300"/> }
+                        }
                     }}
                     <p class="flex-1">
                         {move || {
@@ -114,6 +137,11 @@ pub fn ToastHost() -> impl IntoView {
                             fill(i18n.lang().t(toast.key), &values)
                         }}
                     </p>
+                    {toast.href.clone().map(|href| view! {
+                        <a href=href class="shrink-0 font-semibold text-amber-300 underline underline-offset-2 hover:text-amber-200" data-testid="toast-open">
+                            {move || i18n.lang().t(Key::OpenConversation)}
+                        </a>
+                    })}
                     <button
                         type="button"
                         class="-m-1 rounded-md p-1 text-slate-400 hover:text-white focus-visible:outline-2 focus-visible:outline-white"

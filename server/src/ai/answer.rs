@@ -15,11 +15,11 @@ use super::{
     knowledge::{self, DEFAULT_SOURCES},
     personas,
     provider::{self, ChatMessage, ChatRequest, Role},
+    AiContext,
 };
 use crate::{
     db::{entities::personas as persona_rows, Tenant},
     error::{AppError, AppResult},
-    state::AppState,
 };
 
 /// Passages below this cosine similarity are not "about" the question. Tuned for the common
@@ -87,7 +87,7 @@ pub fn check_history(turns: &[ChatTurn]) -> AppResult<()> {
 /// `provider_error` (502) with a reason people understand when the model or the embedder fails;
 /// 409 when the persona's key cannot be opened.
 pub async fn answer(
-    state: &AppState,
+    ai: &AiContext,
     tenant: Tenant,
     persona: &persona_rows::Model,
     history: &[ChatTurn],
@@ -104,18 +104,22 @@ pub async fn answer(
     }
 
     let sources = match persona.knowledge_base_id {
-        Some(base_id) => knowledge::retrieve(state, tenant, base_id, question, DEFAULT_SOURCES)
+        Some(base_id) => knowledge::retrieve(ai, tenant, base_id, question, DEFAULT_SOURCES)
             .await?
             .into_iter()
             .filter(|s| s.score >= MIN_SCORE)
             .collect(),
         None => Vec::new(),
     };
-    if persona.knowledge_base_id.is_some() && sources.is_empty() && policy.on_low_confidence {
+    if persona.knowledge_base_id.is_some()
+        && sources.is_empty()
+        && policy.on_low_confidence
+        && !is_small_talk(question)
+    {
         return Ok(handoff(&policy, Handoff::NoKnowledge));
     }
 
-    let settings = personas::provider_settings(state, persona)?;
+    let settings = personas::provider_settings(ai, persona)?;
     let request = ChatRequest {
         model: persona.model.clone(),
         system: system_prompt(persona, &sources),
@@ -188,6 +192,13 @@ fn system_prompt(persona: &persona_rows::Model, sources: &[KnowledgeSource]) -> 
     prompt
 }
 
+/// A greeting or a thank-you ("Oi", "bom dia", "obrigada!"): up to two words and no question.
+/// The knowledge has nothing about it, and handing such a message to people would be silly; the
+/// model answers it.
+pub fn is_small_talk(message: &str) -> bool {
+    !message.contains('?') && message.split_whitespace().count() <= 2
+}
+
 /// The handoff keyword the message contains, comparing without case or accents and on word
 /// boundaries ("humano" matches "quero um HUMANO!", not "humanos" — and not "desumano").
 pub fn asks_for_person(message: &str, keywords: &[String]) -> Option<String> {
@@ -230,6 +241,14 @@ mod tests {
         assert!(asks_for_person("posso falar com alguem?", &phrase).is_some());
         assert!(asks_for_person("isso é desumano", &keywords()).is_none(), "whole words only");
         assert!(asks_for_person("qual o prazo de entrega?", &keywords()).is_none());
+    }
+
+    #[test]
+    fn greetings_are_small_talk_and_questions_are_not() {
+        assert!(is_small_talk("Oi"));
+        assert!(is_small_talk("bom dia!"));
+        assert!(!is_small_talk("tudo bem?"));
+        assert!(!is_small_talk("quero saber do meu pedido"));
     }
 
     #[test]

@@ -25,7 +25,7 @@ use uuid::Uuid;
 use super::{
     extract, indexer,
     provider::{self, ProviderSettings},
-    vectors,
+    vectors, AiContext,
 };
 use crate::{
     auth::AuthUser,
@@ -778,15 +778,14 @@ pub fn embedder(
 /// # Errors
 /// 404 for an unknown base; `provider_error` (502) when the embedder fails.
 pub async fn retrieve(
-    state: &AppState,
+    ai: &AiContext,
     tenant: Tenant,
     base_id: Uuid,
     question: &str,
     limit: usize,
 ) -> AppResult<Vec<KnowledgeSource>> {
-    let base = find_base(&state.db, tenant, base_id).await?;
-    let timeout = Duration::from_secs(state.config.ai_timeout_seconds);
-    let (settings, model) = embedder(&state.keyring, timeout, &base)?;
+    let base = find_base(&ai.db, tenant, base_id).await?;
+    let (settings, model) = embedder(&ai.keyring, ai.timeout, &base)?;
     let vectors =
         provider::embed(&settings, &model, &[question.to_owned()]).await.map_err(|err| {
             AppError::new(
@@ -795,12 +794,12 @@ pub async fn retrieve(
             )
         })?;
     let Some(query) = vectors.into_iter().next() else { return Ok(Vec::new()) };
-    let hits = vectors::search(&state.db, tenant, base_id, &query, limit).await?;
+    let hits = vectors::search(&ai.db, tenant, base_id, &query, limit).await?;
     let document_ids: Vec<Uuid> = hits.iter().map(|h| h.document_id).collect();
     let titles: std::collections::HashMap<Uuid, String> = tenant
         .select::<knowledge_documents::Entity>()
         .filter(knowledge_documents::Column::Id.is_in(document_ids))
-        .all(&state.db)
+        .all(&ai.db)
         .await?
         .into_iter()
         .map(|d| (d.id, d.title))
@@ -832,7 +831,7 @@ pub async fn search(
         return Err(AppError::field("query", "Write a question (up to 2,000 characters)."));
     }
     let limit = req.limit.unwrap_or(DEFAULT_SOURCES as u32).clamp(1, MAX_SOURCES) as usize;
-    retrieve(state, auth.tenant(), base_id, query, limit).await
+    retrieve(&AiContext::of(state), auth.tenant(), base_id, query, limit).await
 }
 
 /// How many passages a base holds (tests and the bases page).

@@ -4,7 +4,10 @@
 //! ever shown again. Everyone in the company sees personas (agents work beside them); owners and
 //! admins change them.
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    sea_query::Expr, ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
+};
 use shared::{
     ai::{
         AiProvider, CreatePersonaRequest, HandoffPolicy, PersonaChatReply, PersonaChatRequest,
@@ -14,13 +17,13 @@ use shared::{
 };
 use uuid::Uuid;
 
-use super::{answer, provider::ProviderSettings};
+use super::{answer, provider::ProviderSettings, AiContext};
 use crate::{
     auth::AuthUser,
     crypto::Keyring,
     db::{
         self,
-        entities::{knowledge_bases, personas},
+        entities::{connections, conversations, knowledge_bases, personas},
         Tenant,
     },
     error::{AppError, AppResult},
@@ -145,18 +148,8 @@ fn working_hours(raw: Option<Vec<WorkingWindow>>) -> AppResult<Option<serde_json
     if windows.len() > 21 {
         return Err(AppError::field("working_hours", "Use at most 21 time windows."));
     }
-    let minutes = |hhmm: &str| -> Option<u32> {
-        let (h, m) = hhmm.split_once(':')?;
-        let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
-        (h <= 24 && m < 60 && h * 60 + m <= 24 * 60).then_some(h * 60 + m)
-    };
     for (i, window) in windows.iter().enumerate() {
-        let days_ok = !window.days.is_empty() && window.days.iter().all(|d| (1..=7).contains(d));
-        let range_ok = matches!(
-            (minutes(&window.start), minutes(&window.end)),
-            (Some(start), Some(end)) if end > start
-        );
-        if !days_ok || !range_ok {
+        if !window.is_valid() {
             return Err(AppError::field(
                 "working_hours",
                 format!(
@@ -380,16 +373,48 @@ pub async fn update(
 /// 403 for agents; 404.
 pub async fn delete(state: &AppState, auth: &AuthUser, id: Uuid) -> AppResult<()> {
     auth.require_admin()?;
-    let deleted = auth
-        .tenant()
-        .delete_many::<personas::Entity>()
-        .filter(personas::Column::Id.eq(id))
-        .exec(&state.db)
-        .await?
-        .rows_affected;
-    if deleted == 0 {
-        return Err(AppError::not_found());
+    let tenant = auth.tenant();
+    let txn = state.db.begin().await?;
+    let persona = find(&txn, tenant, id).await?;
+    // Its numbers go back to people, and so do the conversations it was answering.
+    tenant
+        .update_many::<connections::Entity>()
+        .col_expr(connections::Column::DefaultPersonaId, Expr::value(Option::<Uuid>::None))
+        .filter(connections::Column::DefaultPersonaId.eq(id))
+        .exec(&txn)
+        .await?;
+    let owned = tenant
+        .select::<conversations::Entity>()
+        .filter(conversations::Column::PersonaId.eq(id))
+        .all(&txn)
+        .await?;
+    let mut events = Vec::new();
+    let reason = format!("the persona {} was deleted.", persona.name);
+    for conversation in &owned {
+        super::autoreply::hand_to_people(
+            &txn,
+            &state.events,
+            conversation,
+            &persona.name,
+            &reason,
+            &mut events,
+        )
+        .await?;
+        let view = crate::inbox::domain::conversation_view(&txn, tenant, conversation.id).await?;
+        events.push(ServerEvent::ConversationUpdated { conversation: Box::new(view) });
     }
+    tenant.delete_many::<personas::Entity>().filter(personas::Column::Id.eq(id)).exec(&txn).await?;
+    txn.commit().await?;
+    for event in events {
+        state.events.publish(tenant.company_id(), event);
+    }
+    if !owned.is_empty() {
+        state.jobs.notify();
+    }
+    state.events.publish(
+        tenant.company_id(),
+        ServerEvent::ConnectionsChanged { by_user_id: Some(auth.user_id) },
+    );
     changed(state, auth);
     Ok(())
 }
@@ -398,13 +423,13 @@ pub async fn delete(state: &AppState, auth: &AuthUser, id: Uuid) -> AppResult<()
 ///
 /// # Errors
 /// 409 when the sealed key cannot be opened (the server's keys changed).
-pub fn provider_settings(state: &AppState, row: &personas::Model) -> AppResult<ProviderSettings> {
-    let api_key = open_key(&state.keyring, row.api_key.as_deref(), "persona")?;
+pub fn provider_settings(ai: &AiContext, row: &personas::Model) -> AppResult<ProviderSettings> {
+    let api_key = open_key(&ai.keyring, row.api_key.as_deref(), "persona")?;
     Ok(ProviderSettings {
         kind: AiProvider::parse(&row.provider).unwrap_or_default(),
         base_url: row.base_url.clone(),
         api_key,
-        timeout: std::time::Duration::from_secs(state.config.ai_timeout_seconds),
+        timeout: ai.timeout,
     })
 }
 
@@ -442,7 +467,7 @@ pub async fn test_chat(
 ) -> AppResult<PersonaChatReply> {
     let row = find(&state.db, auth.tenant(), id).await?;
     answer::check_history(&req.messages)?;
-    let answer = answer::answer(state, auth.tenant(), &row, &req.messages).await?;
+    let answer = answer::answer(&AiContext::of(state), auth.tenant(), &row, &req.messages).await?;
     Ok(PersonaChatReply {
         reply: answer.reply,
         sources: answer.sources,

@@ -104,6 +104,7 @@ pub fn to_dto(state: &AppState, model: &connections::Model) -> ConnectionDto {
         quality_rating: text("quality_rating"),
         last_error: model.last_error.clone(),
         last_checked_at: model.last_checked_at,
+        default_persona_id: model.default_persona_id,
         created_at: model.created_at,
         updated_at: model.updated_at,
     }
@@ -183,6 +184,7 @@ pub async fn create(
         secrets: Set(seal(&state.keyring, &secrets)?),
         last_error: Set(None),
         last_checked_at: Set(None),
+        default_persona_id: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
         deleted_at: Set(None),
@@ -245,6 +247,14 @@ pub async fn update(
             *slot = secret(field, raw)?;
             needs_check |= field == "access_token";
         }
+    }
+    if let Some(persona_id) = req.default_persona_id {
+        if let Some(persona_id) = persona_id {
+            crate::ai::personas::find(&txn, tenant, persona_id).await.map_err(|_| {
+                AppError::field("default_persona_id", "Choose one of your company's personas.")
+            })?;
+        }
+        active.default_persona_id = Set(persona_id);
     }
     active.settings = Set(json!(settings));
     active.secrets = Set(seal(&state.keyring, &secrets)?);

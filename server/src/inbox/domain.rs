@@ -59,6 +59,11 @@ pub fn message_dto(row: &messages::Model) -> MessageDto {
         created_at: row.created_at,
         edited_at: row.edited_at,
         revoked_at: row.revoked_at,
+        // Only our own outbound rows carry it (inbound payloads are the provider's).
+        ai: (row.direction == "out")
+            .then(|| row.payload.get("ai"))
+            .flatten()
+            .and_then(|ai| serde_json::from_value(ai.clone()).ok()),
     }
 }
 
@@ -85,6 +90,7 @@ pub fn conversation_dto(
         last_message_preview: row.last_message_preview.clone(),
         snoozed_until: row.snoozed_until,
         campaign_id: row.campaign_id,
+        persona_id: row.persona_id,
     }
 }
 
@@ -132,7 +138,8 @@ async fn labels_by_conversation<C: ConnectionTrait>(
 pub struct ConversationFilter {
     /// `open`, `pending`, `resolved` or `snoozed`.
     pub status: Option<String>,
-    /// `me`, `unassigned` or a user id.
+    /// `me`, `unassigned` (the team's queue: nobody has it and no AI persona answers it),
+    /// `ai` (an AI persona answers it) or a user id.
     pub assignee: Option<String>,
     pub connection_id: Option<Uuid>,
     /// One customer's conversations (on every number).
@@ -166,10 +173,16 @@ pub async fn list_conversations(
     match filter.assignee.as_deref().filter(|s| !s.is_empty()) {
         None => {}
         Some("me") => query = query.filter(conversations::Column::AssigneeId.eq(auth.user_id)),
-        Some("unassigned") => query = query.filter(conversations::Column::AssigneeId.is_null()),
+        // The people's queue: nobody has it and no AI persona is answering it.
+        Some("unassigned") => {
+            query = query
+                .filter(conversations::Column::AssigneeId.is_null())
+                .filter(conversations::Column::PersonaId.is_null())
+        }
+        Some("ai") => query = query.filter(conversations::Column::PersonaId.is_not_null()),
         Some(other) => {
             let id: Uuid = other.parse().map_err(|_| {
-                AppError::field("assignee", "Assignee is me, unassigned or a user id.")
+                AppError::field("assignee", "Assignee is me, unassigned, ai or a user id.")
             })?;
             query = query.filter(conversations::Column::AssigneeId.eq(id));
         }

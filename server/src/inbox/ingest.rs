@@ -45,6 +45,8 @@ pub struct Outcome {
     pub unassigned: Vec<Uuid>,
     /// Campaigns whose counts changed (statuses, replies): their progress is published.
     pub campaigns: Vec<Uuid>,
+    /// Conversations a customer wrote to that an AI persona answers (`ai::autoreply`).
+    pub persona_answers: Vec<Uuid>,
 }
 
 impl Outcome {
@@ -94,7 +96,7 @@ pub async fn record_inbound(
         message.profile_name.as_deref(),
     )
     .await?;
-    let conversation = conversation_for(txn, connection, &contact, message.at).await?;
+    let (conversation, started) = conversation_for(txn, connection, &contact, message.at).await?;
 
     let message_id = Uuid::now_v7();
     let row = messages::ActiveModel {
@@ -155,6 +157,13 @@ pub async fn record_inbound(
         active.status = Set("open".to_owned());
         active.snoozed_until = Set(None);
     }
+    // A conversation that starts — or starts again after it was resolved — belongs to the
+    // number's AI persona, if it has one and no teammate holds the conversation.
+    if (started || conversation.status == "resolved") && conversation.assignee_id.is_none() {
+        active.persona_id =
+            Set(crate::ai::autoreply::persona_for_new_conversation(txn, connection).await?);
+        active.ai_turns = Set(0);
+    }
     active.updated_at = Set(db::now());
     let conversation = active.update(txn).await?;
 
@@ -183,8 +192,20 @@ pub async fn record_inbound(
         .await?
         .ok_or_else(|| AppError::internal("stored message not found"))?;
     outcome.events.push(ServerEvent::MessageCreated { message: Box::new(message_dto(&stored)) });
-    if conversation.assignee_id.is_none() && !outcome.unassigned.contains(&conversation.id) {
-        outcome.unassigned.push(conversation.id);
+    match (conversation.assignee_id, conversation.persona_id) {
+        (Some(_), _) => {}
+        // Someone who just opted out ("STOP") gets no answer from the AI.
+        (None, Some(_)) if contact.opted_out => {}
+        (None, Some(_)) => {
+            if !outcome.persona_answers.contains(&conversation.id) {
+                outcome.persona_answers.push(conversation.id);
+            }
+        }
+        (None, None) => {
+            if !outcome.unassigned.contains(&conversation.id) {
+                outcome.unassigned.push(conversation.id);
+            }
+        }
     }
     let labels = labels_of(txn, Tenant::new(conversation.company_id), conversation.id).await?;
     outcome.events.push(ServerEvent::ConversationUpdated {
@@ -193,15 +214,15 @@ pub async fn record_inbound(
     Ok(())
 }
 
-/// The thread for this customer on this number, created on first contact.
+/// The thread for this customer on this number, created on first contact (then `true`).
 async fn conversation_for(
     txn: &DatabaseTransaction,
     connection: &connections::Model,
     contact: &contacts::Model,
     at: chrono::DateTime<chrono::Utc>,
-) -> AppResult<conversations::Model> {
+) -> AppResult<(conversations::Model, bool)> {
     let now = db::now();
-    conversations::Entity::insert(conversations::ActiveModel {
+    let inserted = conversations::Entity::insert(conversations::ActiveModel {
         id: Set(Uuid::now_v7()),
         company_id: Set(connection.company_id),
         contact_id: Set(contact.id),
@@ -214,6 +235,8 @@ async fn conversation_for(
         last_message_preview: Set(None),
         snoozed_until: Set(None),
         campaign_id: Set(None),
+        persona_id: Set(None),
+        ai_turns: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
     })
@@ -223,12 +246,14 @@ async fn conversation_for(
     ])
     .exec_without_returning(txn)
     .await?;
-    conversations::Entity::find()
+    let started = matches!(inserted, TryInsertResult::Inserted(n) if n > 0);
+    let conversation = conversations::Entity::find()
         .filter(conversations::Column::ConnectionId.eq(connection.id))
         .filter(conversations::Column::ContactId.eq(contact.id))
         .one(txn)
         .await?
-        .ok_or_else(|| AppError::internal("conversation vanished after upsert"))
+        .ok_or_else(|| AppError::internal("conversation vanished after upsert"))?;
+    Ok((conversation, started))
 }
 
 fn preview_of(message: &InboundMessage) -> Option<String> {

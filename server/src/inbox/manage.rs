@@ -111,6 +111,12 @@ pub async fn update(
         (_, None) => None,
     };
     let labels = req.labels.as_deref().map(normalise_labels).transpose()?;
+    if matches!((req.assignee_id, req.persona_id), (Some(Some(_)), Some(Some(_)))) {
+        return Err(AppError::field(
+            "persona_id",
+            "A conversation is answered by a persona or by a teammate, not both.",
+        ));
+    }
 
     let txn = state.db.begin().await?;
     let conversation = lock(&txn, tenant, conversation_id).await?;
@@ -120,6 +126,14 @@ pub async fn update(
     if let Some(assignee) = req.assignee_id {
         if assignee != conversation.assignee_id {
             activity.push(assign(&txn, auth, &who, &conversation, assignee).await?);
+        }
+    }
+    let mut persona_answers = false;
+    if let Some(persona_id) = req.persona_id {
+        let conversation = find(&txn, tenant, conversation.id).await?;
+        if persona_id != conversation.persona_id {
+            activity.push(set_persona(&txn, auth, &who, &conversation, persona_id).await?);
+            persona_answers = persona_id.is_some();
         }
     }
     if let Some(status) = status {
@@ -147,8 +161,21 @@ pub async fn update(
             activity.push(line);
         }
     }
+    if persona_answers {
+        // A customer message may be waiting for an answer: the persona reads the thread now.
+        crate::ai::autoreply::schedule(
+            &txn,
+            tenant.company_id(),
+            &[conversation.id],
+            Default::default(),
+        )
+        .await?;
+    }
     let dto = conversation_view(&txn, tenant, conversation.id).await?;
     txn.commit().await?;
+    if persona_answers {
+        state.jobs.notify();
+    }
     publish(&state.events, tenant, &dto, &activity);
     Ok(dto)
 }
@@ -406,10 +433,18 @@ async fn assign(
         Some(holder) => conversations::Column::AssigneeId.eq(holder),
         None => conversations::Column::AssigneeId.is_null(),
     };
-    let moved = tenant
+    let mut update = tenant
         .update_many::<conversations::Entity>()
         .col_expr(conversations::Column::AssigneeId, Expr::value(to))
-        .col_expr(conversations::Column::UpdatedAt, Expr::value(db::now()))
+        .col_expr(conversations::Column::UpdatedAt, Expr::value(db::now()));
+    // A teammate has it now: the AI stops answering.
+    let persona_stops = to.is_some() && conversation.persona_id.is_some();
+    if persona_stops {
+        update = update
+            .col_expr(conversations::Column::PersonaId, Expr::value(Option::<Uuid>::None))
+            .col_expr(conversations::Column::AiTurns, Expr::value(0));
+    }
+    let moved = update
         .filter(conversations::Column::Id.eq(conversation.id))
         .filter(from)
         .exec(txn)
@@ -436,7 +471,88 @@ async fn assign(
     let mut payload = payload;
     payload["by"] = json!(who.id);
     payload["by_name"] = json!(who.name);
+    let text = if persona_stops { format!("{text} (the AI stops answering)") } else { text };
     record(txn, conversation, Some(who.id), "activity", text, payload).await
+}
+
+/// Lets a persona answer the conversation (it becomes unassigned) or, with `None`, stops the
+/// AI so the team answers. Agents may do it to free conversations and their own.
+async fn set_persona(
+    txn: &DatabaseTransaction,
+    auth: &AuthUser,
+    who: &Actor,
+    conversation: &conversations::Model,
+    persona_id: Option<Uuid>,
+) -> AppResult<messages::Model> {
+    let tenant = auth.tenant();
+    if !auth.role.can_manage_team() {
+        if let Some(holder) = conversation.assignee_id.filter(|holder| *holder != auth.user_id) {
+            return Err(taken(txn, tenant, holder).await);
+        }
+    }
+    let (text, payload) = match persona_id {
+        Some(persona_id) => {
+            let persona = tenant
+                .select_by_id::<crate::db::entities::personas::Entity>(persona_id)
+                .one(txn)
+                .await?
+                .filter(|p| p.enabled)
+                .ok_or_else(|| {
+                    AppError::field("persona_id", "Choose one of your company's active personas.")
+                })?;
+            (
+                format!("{} handed the conversation to {}", who.name, persona.name),
+                json!({"action": "persona", "persona_id": persona.id,
+                    "persona_name": persona.name}),
+            )
+        }
+        None => (
+            format!("{} stopped the AI; the team answers", who.name),
+            json!({"action": "persona", "persona_id": null}),
+        ),
+    };
+    let mut update = tenant
+        .update_many::<conversations::Entity>()
+        .col_expr(conversations::Column::PersonaId, Expr::value(persona_id))
+        .col_expr(conversations::Column::AiTurns, Expr::value(0))
+        .col_expr(conversations::Column::UpdatedAt, Expr::value(db::now()));
+    if persona_id.is_some() {
+        // A persona answers only conversations no teammate has.
+        update =
+            update.col_expr(conversations::Column::AssigneeId, Expr::value(Option::<Uuid>::None));
+    }
+    update.filter(conversations::Column::Id.eq(conversation.id)).exec(txn).await?;
+    let mut payload = payload;
+    payload["by"] = json!(who.id);
+    payload["by_name"] = json!(who.name);
+    record(txn, conversation, Some(who.id), "activity", text, payload).await
+}
+
+/// A teammate replied in a conversation a persona was answering: the AI stops (the activity
+/// line says so). Returns the line, or `None` when no persona had it.
+///
+/// # Errors
+/// Database errors.
+pub(crate) async fn stop_persona_for_reply(
+    txn: &DatabaseTransaction,
+    auth: &AuthUser,
+    conversation: &conversations::Model,
+) -> AppResult<Option<messages::Model>> {
+    if conversation.persona_id.is_none() {
+        return Ok(None);
+    }
+    let who = actor(txn, auth).await?;
+    auth.tenant()
+        .update_many::<conversations::Entity>()
+        .col_expr(conversations::Column::PersonaId, Expr::value(Option::<Uuid>::None))
+        .col_expr(conversations::Column::AiTurns, Expr::value(0))
+        .filter(conversations::Column::Id.eq(conversation.id))
+        .exec(txn)
+        .await?;
+    let text = format!("{} replied; the AI stops answering", who.name);
+    let payload = json!({"action": "persona", "persona_id": null, "by": who.id,
+        "by_name": who.name, "reason": "reply"});
+    Ok(Some(record(txn, conversation, Some(who.id), "activity", text, payload).await?))
 }
 
 /// Replaces the labels; an activity line says what was added and removed (none if nothing).
@@ -492,7 +608,7 @@ fn join(labels: &[&String]) -> String {
 
 /// Writes an internal line (note or activity) into the thread. It does not move the
 /// conversation in the list, count as unread, or reach the customer.
-async fn record(
+pub(crate) async fn record(
     txn: &DatabaseTransaction,
     conversation: &conversations::Model,
     by: Option<Uuid>,

@@ -113,43 +113,26 @@ pub async fn send(
         }
     }
 
-    let now = db::now();
-    let message_id = Uuid::now_v7();
-    let row = messages::ActiveModel {
-        id: Set(message_id),
-        company_id: Set(tenant.company_id()),
-        conversation_id: Set(conversation.id),
-        connection_id: Set(connection.id),
-        contact_id: Set(conversation.contact_id),
-        direction: Set("out".to_owned()),
-        kind: Set(kind.to_owned()),
-        text: Set(text.clone()),
-        payload: Set(payload),
-        provider_message_id: Set(None),
-        reply_to_provider_id: Set(reply_to),
-        status: Set("queued".to_owned()),
-        error_code: Set(None),
-        error_message: Set(None),
-        sent_by_user_id: Set(Some(auth.user_id)),
-        send_attempts: Set(0),
-        attempt_started_at: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        edited_at: Set(None),
-        revoked_at: Set(None),
-    }
-    .insert(&txn)
+    let persona_stopped = super::manage::stop_persona_for_reply(&txn, auth, &conversation).await?;
+    let conversation = conversations::Entity::find_by_id(conversation.id)
+        .one(&txn)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let (row, conversation) = queue_outbound(
+        &txn,
+        conversation,
+        Outbound { kind, text, payload, reply_to, sent_by_user_id: Some(auth.user_id) },
+    )
     .await?;
-    let mut active: conversations::ActiveModel = conversation.into();
-    active.last_message_at = Set(now);
-    active.last_message_preview =
-        Set(Some(text.unwrap_or_else(|| format!("[{kind}]")).chars().take(200).collect()));
-    active.updated_at = Set(now);
-    let conversation = active.update(&txn).await?;
-    enqueue_send(&txn, tenant.company_id(), message_id).await?;
     txn.commit().await?;
     state.jobs.notify();
 
+    if let Some(line) = persona_stopped {
+        state.events.publish(
+            tenant.company_id(),
+            ServerEvent::MessageCreated { message: Box::new(message_dto(&line)) },
+        );
+    }
     let dto = message_dto(&row);
     state.events.publish(
         tenant.company_id(),
@@ -162,6 +145,66 @@ pub async fn send(
         );
     }
     Ok(dto)
+}
+
+/// An outbound message about to be queued: what [`queue_outbound`] stores.
+pub(crate) struct Outbound {
+    pub kind: &'static str,
+    pub text: Option<String>,
+    pub payload: serde_json::Value,
+    pub reply_to: Option<String>,
+    /// The teammate who wrote it; `None` for automatic replies (an AI persona).
+    pub sent_by_user_id: Option<Uuid>,
+}
+
+/// Stores an outbound message as `queued`, moves the thread on (preview, activity time) and
+/// enqueues its sending — all in the caller's transaction, so the message exists exactly when
+/// its sending does. Checks (window, template, quoted ids) are the caller's.
+///
+/// # Errors
+/// Database errors.
+pub(crate) async fn queue_outbound(
+    txn: &sea_orm::DatabaseTransaction,
+    conversation: conversations::Model,
+    outbound: Outbound,
+) -> AppResult<(messages::Model, conversations::Model)> {
+    let now = db::now();
+    let message_id = Uuid::now_v7();
+    let Outbound { kind, text, payload, reply_to, sent_by_user_id } = outbound;
+    let row = messages::ActiveModel {
+        id: Set(message_id),
+        company_id: Set(conversation.company_id),
+        conversation_id: Set(conversation.id),
+        connection_id: Set(conversation.connection_id),
+        contact_id: Set(conversation.contact_id),
+        direction: Set("out".to_owned()),
+        kind: Set(kind.to_owned()),
+        text: Set(text.clone()),
+        payload: Set(payload),
+        provider_message_id: Set(None),
+        reply_to_provider_id: Set(reply_to),
+        status: Set("queued".to_owned()),
+        error_code: Set(None),
+        error_message: Set(None),
+        sent_by_user_id: Set(sent_by_user_id),
+        send_attempts: Set(0),
+        attempt_started_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        edited_at: Set(None),
+        revoked_at: Set(None),
+    }
+    .insert(txn)
+    .await?;
+    let company_id = conversation.company_id;
+    let mut active: conversations::ActiveModel = conversation.into();
+    active.last_message_at = Set(now);
+    active.last_message_preview =
+        Set(Some(text.unwrap_or_else(|| format!("[{kind}]")).chars().take(200).collect()));
+    active.updated_at = Set(now);
+    let conversation = active.update(txn).await?;
+    enqueue_send(txn, company_id, message_id).await?;
+    Ok((row, conversation))
 }
 
 /// Sends a failed outbound message again (the agent decided it is safe).

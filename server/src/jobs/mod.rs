@@ -82,11 +82,13 @@ pub async fn enqueue<C: ConnectionTrait>(conn: &C, job: NewJob) -> Result<Uuid, 
         created_at: Set(now),
         updated_at: Set(now),
     };
-    match jobs::Entity::insert(model).exec(conn).await {
-        Ok(_) => Ok(id),
-        Err(err) if db::is_unique_violation(&err) => Ok(id),
-        Err(err) => Err(err),
-    }
+    // ON CONFLICT DO NOTHING rather than catching the unique violation: on PostgreSQL a failed
+    // statement aborts the caller's whole transaction.
+    jobs::Entity::insert(model)
+        .on_conflict_do_nothing_on([jobs::Column::UniqueKey])
+        .exec_without_returning(conn)
+        .await?;
+    Ok(id)
 }
 
 /// Inserts the job, or — when one with its unique key is already waiting for a later time —
@@ -104,6 +106,29 @@ pub async fn enqueue_or_hasten<C: ConnectionTrait>(
             .filter(jobs::Column::UniqueKey.eq(key))
             .filter(jobs::Column::Status.eq(Status::Pending.as_str()))
             .filter(jobs::Column::RunAt.gt(at))
+            .exec(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Inserts the job, or — when one with its unique key is still waiting — pushes that one back
+/// to the new job's time (a debounce: a burst of events leads to one run after the last).
+/// A job with the key that is already running is left alone; its handler must look for work
+/// that arrived while it ran.
+pub async fn enqueue_or_postpone<C: ConnectionTrait>(
+    conn: &C,
+    job: NewJob,
+) -> Result<(), sea_orm::DbErr> {
+    let key = job.unique_key.clone();
+    let at = job.run_at.unwrap_or_else(db::now);
+    enqueue(conn, job).await?;
+    if let Some(key) = key {
+        jobs::Entity::update_many()
+            .col_expr(jobs::Column::RunAt, Expr::value(at))
+            .filter(jobs::Column::UniqueKey.eq(key))
+            .filter(jobs::Column::Status.eq(Status::Pending.as_str()))
+            .filter(jobs::Column::RunAt.lt(at))
             .exec(conn)
             .await?;
     }
@@ -153,6 +178,13 @@ impl From<anyhow::Error> for JobError {
 impl From<sea_orm::DbErr> for JobError {
     fn from(err: sea_orm::DbErr) -> Self {
         JobError::Retry(err.into())
+    }
+}
+
+/// A domain error inside a job (mostly the database) is worth another attempt.
+impl From<crate::error::AppError> for JobError {
+    fn from(err: crate::error::AppError) -> Self {
+        JobError::Retry(anyhow::anyhow!("{err:?}"))
     }
 }
 

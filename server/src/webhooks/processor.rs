@@ -33,6 +33,8 @@ pub struct ProcessWebhook {
 pub struct ProcessWebhookHandler {
     pub db: DatabaseConnection,
     pub events: EventBus,
+    /// How long an AI persona waits for more customer messages before it answers.
+    pub ai_reply_delay: std::time::Duration,
 }
 
 impl JobHandler for ProcessWebhookHandler {
@@ -43,11 +45,12 @@ impl JobHandler for ProcessWebhookHandler {
     fn perform(&self, job: Job) -> JobFuture {
         let db = self.db.clone();
         let events = self.events.clone();
+        let ai_reply_delay = self.ai_reply_delay;
         Box::pin(async move {
             let ProcessWebhook { inbox_id } = serde_json::from_value(job.payload).map_err(|e| {
                 JobError::Permanent(anyhow::anyhow!("bad webhook.process payload: {e}"))
             })?;
-            process(&db, &events, inbox_id).await
+            process(&db, &events, ai_reply_delay, inbox_id).await
         })
     }
 }
@@ -55,6 +58,7 @@ impl JobHandler for ProcessWebhookHandler {
 async fn process(
     db: &DatabaseConnection,
     events: &EventBus,
+    ai_reply_delay: std::time::Duration,
     inbox_id: Uuid,
 ) -> Result<(), JobError> {
     let Some(row) = webhook_inbox::Entity::find_by_id(inbox_id).one(db).await? else {
@@ -128,6 +132,9 @@ async fn process(
     )
     .await
     .map_err(|err| JobError::Retry(anyhow::anyhow!("{err:?}")))?;
+    crate::ai::autoreply::schedule(&txn, own.company_id, &outcome.persona_answers, ai_reply_delay)
+        .await
+        .map_err(|err| JobError::Retry(anyhow::anyhow!("{err:?}")))?;
     let summary = outcome.summary();
     let mut active: webhook_inbox::ActiveModel = row.into();
     active.status = Set("processed".to_owned());

@@ -3,7 +3,11 @@
 use leptos::prelude::*;
 use serde::de::IgnoredAny;
 use shared::{
-    api::{ConnectionDto, ConnectionKind, ConnectionStatus, ConnectionTestResult},
+    ai::PersonaDto,
+    api::{
+        ConnectionDto, ConnectionKind, ConnectionStatus, ConnectionTestResult,
+        UpdateConnectionRequest,
+    },
     i18n::Key,
 };
 use uuid::Uuid;
@@ -61,6 +65,7 @@ pub fn quality(rating: &str) -> (Key, &'static str) {
 pub fn ConnectionCard(
     id: Uuid,
     rows: RwSignal<Vec<ConnectionDto>>,
+    personas: RwSignal<Vec<PersonaDto>>,
     form: RwSignal<Option<FormTarget>>,
     manager: Signal<bool>,
     on_updated: Callback<ConnectionDto>,
@@ -209,6 +214,7 @@ pub fn ConnectionCard(
             data-status=field(|c| c.status.as_str().to_owned())
         >
             {move || connection.get().map(|c| view! { <Summary c actions=actions()/> })}
+            <PersonaPicker id connection personas manager on_updated/>
             {move || outcome.get().map(|found| view! { <TestResult found/> })}
             <Show when=move || confirming.get()>
                 <div class="mt-3">
@@ -273,6 +279,90 @@ pub fn ConnectionCard(
                 }
             }}
         </li>
+    }
+    .into_any()
+}
+
+/// Which AI persona answers new conversations on this number; managers change it here (it
+/// saves at once), agents see it.
+#[component]
+fn PersonaPicker(
+    id: Uuid,
+    connection: Memo<Option<ConnectionDto>>,
+    personas: RwSignal<Vec<PersonaDto>>,
+    manager: Signal<bool>,
+    on_updated: Callback<ConnectionDto>,
+) -> impl IntoView {
+    let api = use_api();
+    let toasts = use_toasts();
+    let busy = RwSignal::new(false);
+    let current =
+        Memo::new(move |_| connection.with(|c| c.as_ref().and_then(|c| c.default_persona_id)));
+    let on_change = move |ev: leptos::ev::Event| {
+        let chosen = event_target_value(&ev).parse::<Uuid>().ok();
+        if chosen == current.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        let name = chosen.and_then(|id| {
+            personas.with_untracked(|list| list.iter().find(|p| p.id == id).map(|p| p.name.clone()))
+        });
+        leptos::task::spawn_local(async move {
+            let request = UpdateConnectionRequest {
+                name: None,
+                phone_number_id: None,
+                waba_id: None,
+                access_token: None,
+                app_secret: None,
+                verify_token: None,
+                default_persona_id: Some(chosen),
+            };
+            let result =
+                api.patch::<_, ConnectionDto>(&format!("/connections/{id}"), &request).await;
+            busy.try_set(false);
+            match result {
+                Ok(saved) => {
+                    match name {
+                        Some(name) => {
+                            toasts.success_with(Key::ConnectionPersonaSaved, vec![("name", name)])
+                        }
+                        None => toasts.success(Key::ConnectionPersonaCleared),
+                    }
+                    on_updated.run(saved);
+                }
+                Err(failure) => toasts.error(failure.key()),
+            }
+        });
+    };
+    let select_id = format!("connection-persona-{id}");
+    view! {
+        <div class="mt-4 flex flex-col gap-1.5 border-t border-slate-100 pt-4 sm:flex-row sm:items-center sm:gap-3">
+            <label for=select_id.clone() class="flex shrink-0 items-center gap-1.5 text-sm font-medium text-slate-700">
+                <Icon icon=IconName::Sparkles class="size-4 text-violet-600"/>
+                {t(Key::ConnectionPersona)}
+            </label>
+            <select
+                id=select_id
+                class="input h-9 w-full py-0 text-sm sm:w-64"
+                data-testid="connection-persona"
+                disabled=move || busy.get() || !manager.get()
+                prop:value=move || current.get().map(|id| id.to_string()).unwrap_or_default()
+                on:change=on_change
+            >
+                <option value="">{t(Key::ConnectionPersonaNone)}</option>
+                {move || {
+                    personas
+                        .get()
+                        .into_iter()
+                        .filter(|p| p.enabled || current.get() == Some(p.id))
+                        .map(|p| {
+                            let selected = current.get() == Some(p.id);
+                            view! { <option value=p.id.to_string() selected=selected>{p.name}</option> }
+                        })
+                        .collect_view()
+                }}
+            </select>
+        </div>
     }
     .into_any()
 }

@@ -155,6 +155,7 @@ pub fn ConnectionForm(
                         access_token: non_empty(access_token),
                         app_secret: non_empty(app_secret),
                         verify_token: non_empty(verify_token),
+                        default_persona_id: None,
                     };
                     let result = api
                         .patch::<_, ConnectionDto>(&format!("/connections/{id}"), &request)

@@ -11,7 +11,7 @@ mod form;
 pub mod templates;
 
 use leptos::prelude::*;
-use shared::{api::ConnectionDto, i18n::Key};
+use shared::{ai::PersonaDto, api::ConnectionDto, i18n::Key};
 use uuid::Uuid;
 
 use crate::api::{use_api, Api};
@@ -126,6 +126,16 @@ pub fn ConnectionsPage() -> impl IntoView {
         live.connections_version();
         list.load(api);
     });
+    // For the "AI answers new conversations" menu of each card.
+    let personas = RwSignal::new(Vec::<PersonaDto>::new());
+    Effect::new(move |_| {
+        live.personas_version();
+        leptos::task::spawn_local(async move {
+            if let Ok(found) = api.get::<Vec<PersonaDto>>("/personas").await {
+                personas.try_set(found);
+            }
+        });
+    });
 
     let on_created = Callback::new(move |(connection, verify_token): (ConnectionDto, String)| {
         form.set(None);
@@ -194,7 +204,7 @@ pub fn ConnectionsPage() -> impl IntoView {
                         view! { <SetupBox just on_dismiss=Callback::new(move |_| created.set(None))/> }
                     })
             }}
-            <ListBody list form manager on_updated on_deleted/>
+            <ListBody list personas form manager on_updated on_deleted/>
         </div>
     }
     .into_any()
@@ -203,6 +213,7 @@ pub fn ConnectionsPage() -> impl IntoView {
 #[component]
 fn ListBody(
     list: ConnectionList,
+    personas: RwSignal<Vec<PersonaDto>>,
     form: RwSignal<Option<FormTarget>>,
     manager: Signal<bool>,
     on_updated: Callback<ConnectionDto>,
@@ -243,7 +254,7 @@ fn ListBody(
         ListState::Ready => view! {
             <ul role="list" class="space-y-4" data-testid="connections-list">
                 <For each=move || ids.get() key=|id| *id let:id>
-                    <ConnectionCard id rows=list.rows form manager on_updated on_deleted/>
+                    <ConnectionCard id rows=list.rows personas form manager on_updated on_deleted/>
                 </For>
             </ul>
         }

@@ -122,6 +122,7 @@ pub fn ConversationActions(
     let id = move || conversation.with(|c| c.as_ref().map(|c| c.id));
     let assignee =
         Memo::new(move |_| conversation.with(|c| c.as_ref().and_then(|c| c.assignee_id)));
+    let persona = Memo::new(move |_| conversation.with(|c| c.as_ref().and_then(|c| c.persona_id)));
     let status = Memo::new(move |_| {
         conversation.with(|c| c.as_ref().map(|c| c.status.clone()).unwrap_or_default())
     });
@@ -143,12 +144,30 @@ pub fn ConversationActions(
             change(api, toasts, thread, busy, id, None);
         }
     };
+    // The menu holds teammates and AI personas ("persona:<id>"); "" leaves it to the team's
+    // queue (and stops the AI when one was answering).
     let on_assign = move |ev: leptos::ev::Event| {
         let value = event_target_value(&ev);
+        if let Some(id) = value.strip_prefix("persona:").and_then(|raw| raw.parse::<Uuid>().ok()) {
+            if Some(id) != persona.get_untracked() {
+                patch(UpdateConversationRequest {
+                    persona_id: Some(Some(id)),
+                    ..Default::default()
+                });
+            }
+            return;
+        }
         let to = value.parse::<Uuid>().ok();
-        if to != assignee.get_untracked() {
+        if to.is_none() && persona.get_untracked().is_some() {
+            patch(UpdateConversationRequest { persona_id: Some(None), ..Default::default() });
+        } else if to != assignee.get_untracked() {
             patch(UpdateConversationRequest { assignee_id: Some(to), ..Default::default() });
         }
+    };
+    let selected_owner = move || match (assignee.get(), persona.get()) {
+        (Some(user), _) => user.to_string(),
+        (None, Some(persona)) => format!("persona:{persona}"),
+        (None, None) => String::new(),
     };
     let on_status = move |ev: leptos::ev::Event| {
         let value = event_target_value(&ev);
@@ -191,8 +210,20 @@ pub fn ConversationActions(
         })
     };
 
+    let persona_badge = move || {
+        let id = persona.get()?;
+        let name = members.persona_name(id).unwrap_or_else(|| "AI".to_owned());
+        Some(view! {
+            <span class="badge gap-1 bg-violet-50 text-violet-800 ring-1 ring-violet-200 ring-inset" data-testid="conversation-persona" data-persona=id.to_string()>
+                <Icon icon=IconName::Sparkles class="size-3.5"/>
+                {move || fill(i18n.lang().t(Key::PersonaAnswering), &[("name", &name)])}
+            </span>
+        })
+    };
+
     view! {
         <div class="mt-2 flex flex-wrap items-center gap-2" data-testid="conversation-actions" aria-busy=move || busy.get().then_some("true")>
+            {persona_badge}
             {move || match holder() {
                 None => view! {
                     <button type="button" class="btn btn-primary btn-sm" data-testid="conversation-claim" disabled=move || busy.get() on:click=claim>
@@ -218,7 +249,7 @@ pub fn ConversationActions(
                 data-testid="conversation-assign"
                 disabled=move || busy.get() || !may_assign.get()
                 on:change=on_assign
-                prop:value=move || assignee.get().map(|id| id.to_string()).unwrap_or_default()
+                prop:value=selected_owner
             >
                 <option value="">{t(Key::Unassigned)}</option>
                 {move || {
@@ -233,6 +264,20 @@ pub fn ConversationActions(
                         })
                         .collect_view()
                 }}
+                <optgroup label=move || i18n.lang().t(Key::AiPersonasGroup)>
+                    {move || {
+                        members
+                            .personas
+                            .get()
+                            .into_iter()
+                            .filter(|p| p.enabled || persona.get() == Some(p.id))
+                            .map(|p| {
+                                let selected = persona.get() == Some(p.id) && assignee.get().is_none();
+                                view! { <option value=format!("persona:{}", p.id) selected=selected>{p.name}</option> }
+                            })
+                            .collect_view()
+                    }}
+                </optgroup>
             </select>
             <label class="sr-only" for="conversation-status">{t(Key::ConversationStatus)}</label>
             <select

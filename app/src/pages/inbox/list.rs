@@ -246,6 +246,7 @@ fn ConversationRow(
                 data-unread=unread.to_string()
                 data-status=conversation.status.clone()
                 data-assignee=conversation.assignee_id.map(|id| id.to_string()).unwrap_or_default()
+                data-persona=conversation.persona_id.map(|id| id.to_string()).unwrap_or_default()
             >
                 <span class="grid size-10 shrink-0 place-items-center rounded-full bg-slate-100 text-sm font-semibold text-slate-600" aria-hidden="true">
                     {initial}
@@ -258,6 +259,11 @@ fn ConversationRow(
                         >
                             {name}
                         </span>
+                        {conversation.persona_id.is_some().then(|| view! {
+                            <span class="shrink-0 self-center text-violet-600" data-testid="conversation-ai" title=move || i18n.lang().t(Key::ScopeAi)>
+                                <Icon icon=IconName::Sparkles class="size-3.5"/>
+                            </span>
+                        })}
                         <time
                             class="shrink-0 text-xs text-slate-500"
                             datetime=at.to_rfc3339()

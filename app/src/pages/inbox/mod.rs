@@ -20,6 +20,7 @@ use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use shared::{
+    ai::PersonaDto,
     api::{ConversationDto, MemberDto, MessageDto, Page},
     i18n::Key,
     ServerEvent,
@@ -83,17 +84,21 @@ impl Tab {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
     Mine,
+    /// The team's queue: nobody has it and no AI persona is answering.
     Unassigned,
+    /// An AI persona is answering.
+    Ai,
     All,
 }
 
 impl Scope {
-    const ALL: [Scope; 3] = [Scope::Mine, Scope::Unassigned, Scope::All];
+    const ALL: [Scope; 4] = [Scope::Mine, Scope::Unassigned, Scope::Ai, Scope::All];
 
     fn key(self) -> Key {
         match self {
             Scope::Mine => Key::ScopeMine,
             Scope::Unassigned => Key::ScopeUnassigned,
+            Scope::Ai => Key::ScopeAi,
             Scope::All => Key::ScopeAll,
         }
     }
@@ -102,6 +107,7 @@ impl Scope {
         match self {
             Scope::Mine => "mine",
             Scope::Unassigned => "unassigned",
+            Scope::Ai => "ai",
             Scope::All => "all",
         }
     }
@@ -129,7 +135,10 @@ impl Filter {
         let status = self.tab.status().is_none_or(|wanted| wanted == conversation.status);
         let scope = match self.scope {
             Scope::Mine => me.is_some() && conversation.assignee_id == me,
-            Scope::Unassigned => conversation.assignee_id.is_none(),
+            Scope::Unassigned => {
+                conversation.assignee_id.is_none() && conversation.persona_id.is_none()
+            }
+            Scope::Ai => conversation.persona_id.is_some(),
             Scope::All => true,
         };
         let label = self.label.as_ref().is_none_or(|label| conversation.labels.contains(label));
@@ -145,6 +154,7 @@ impl Filter {
         match self.scope {
             Scope::Mine => path.push_str("&assignee=me"),
             Scope::Unassigned => path.push_str("&assignee=unassigned"),
+            Scope::Ai => path.push_str("&assignee=ai"),
             Scope::All => {}
         }
         if !self.q.trim().is_empty() {
@@ -494,21 +504,32 @@ fn page_visible() -> bool {
     false
 }
 
-/// The company's members, for names (assignees, authors of notes) and the assign menu.
+/// Who can have a conversation: the company's members (names of assignees and note authors,
+/// the assign menu) and its AI personas.
 #[derive(Clone, Copy)]
 pub struct Members {
     pub list: RwSignal<Vec<MemberDto>>,
+    pub personas: RwSignal<Vec<PersonaDto>>,
 }
 
 impl Members {
-    /// Loads the members now and again whenever the team changes (someone joined, left).
+    /// Loads the members and personas now and again whenever they change.
     fn load(api: Api, live: Live) -> Self {
-        let members = Members { list: RwSignal::new(Vec::new()) };
+        let members =
+            Members { list: RwSignal::new(Vec::new()), personas: RwSignal::new(Vec::new()) };
         Effect::new(move |_| {
             live.team_version();
             leptos::task::spawn_local(async move {
                 if let Ok(page) = api.get::<Page<MemberDto>>("/members?limit=100").await {
                     members.list.try_set(page.items);
+                }
+            });
+        });
+        Effect::new(move |_| {
+            live.personas_version();
+            leptos::task::spawn_local(async move {
+                if let Ok(list) = api.get::<Vec<PersonaDto>>("/personas").await {
+                    members.personas.try_set(list);
                 }
             });
         });
@@ -518,6 +539,11 @@ impl Members {
     /// A member's name, tracked; `None` while unknown.
     pub fn name(self, user_id: Uuid) -> Option<String> {
         self.list.with(|list| list.iter().find(|m| m.user_id == user_id).map(|m| m.name.clone()))
+    }
+
+    /// A persona's name, tracked; `None` while unknown.
+    pub fn persona_name(self, persona_id: Uuid) -> Option<String> {
+        self.personas.with(|list| list.iter().find(|p| p.id == persona_id).map(|p| p.name.clone()))
     }
 }
 

@@ -3,6 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use leptos::{html, prelude::*};
 use shared::{
+    ai::AiReplyInfo,
     api::{ContactDto, ConversationDto, MessageDto},
     i18n::Key,
 };
@@ -339,12 +340,20 @@ fn Bubble(message: MessageDto, thread: Thread) -> impl IntoView {
         });
     };
     let outbound = message.direction == "out";
-    let (row, bubble) = if outbound {
+    // Written by an AI persona: marked, with the passages it answered from.
+    let ai = message.ai.clone().filter(|_| outbound);
+    let (row, bubble) = if ai.is_some() {
+        ("flex justify-end", "max-w-[85%] rounded-2xl rounded-br-md bg-violet-600 px-3.5 py-2 text-white shadow-xs sm:max-w-[70%]")
+    } else if outbound {
         ("flex justify-end", "max-w-[85%] rounded-2xl rounded-br-md bg-brand-600 px-3.5 py-2 text-white shadow-xs sm:max-w-[70%]")
     } else {
         ("flex justify-start", "max-w-[85%] rounded-2xl rounded-bl-md bg-white px-3.5 py-2 text-slate-900 shadow-xs ring-1 ring-slate-200 sm:max-w-[70%]")
     };
-    let muted = if outbound { "text-brand-100" } else { "text-slate-500" };
+    let muted = match (ai.is_some(), outbound) {
+        (true, _) => "text-violet-100",
+        (false, true) => "text-brand-100",
+        (false, false) => "text-slate-500",
+    };
     let time = format::local_time(message.created_at);
     let edited = message.edited_at.is_some() && message.revoked_at.is_none();
     let forwarded = format::forwarded(&message.payload);
@@ -361,8 +370,10 @@ fn Bubble(message: MessageDto, thread: Thread) -> impl IntoView {
             data-direction=message.direction.clone()
             data-kind=message.kind.clone()
             data-status=message.status.clone()
+            data-ai=ai.as_ref().map(|ai| ai.persona_id.to_string())
         >
             <div class=bubble>
+                {ai.clone().map(|ai| view! { <AiByline ai muted/> })}
                 {forwarded
                     .then(|| view! { <p class=format!("mb-0.5 text-xs italic {muted}")>{t(Key::Forwarded)}</p> })}
                 {campaign
@@ -398,6 +409,45 @@ fn Bubble(message: MessageDto, thread: Thread) -> impl IntoView {
                     })}
             </div>
         </li>
+    }
+    .into_any()
+}
+
+/// Which persona wrote an AI message, why it handed off (if it did), and — folded — the
+/// knowledge passages the answer was grounded in, so an agent can check what the customer was
+/// told.
+#[component]
+fn AiByline(ai: AiReplyInfo, muted: &'static str) -> impl IntoView {
+    let i18n = use_i18n();
+    let name = ai.persona_name.clone();
+    let count = ai.sources.len().to_string();
+    view! {
+        <p class=format!("mb-0.5 flex items-center gap-1 text-xs font-medium {muted}") data-testid="message-ai">
+            <Icon icon=IconName::Sparkles class="size-3.5"/>
+            {move || fill(i18n.lang().t(Key::AiReplyBy), &[("name", &name)])}
+        </p>
+        {ai.handoff.clone().map(|reason| view! {
+            <p class=format!("mb-1 text-xs italic {muted}") data-testid="message-ai-handoff">
+                {move || fill(i18n.lang().t(Key::AiHandoffNote), &[("reason", &reason)])}
+            </p>
+        })}
+        {(!ai.sources.is_empty()).then(|| view! {
+            <details class="mb-1 text-xs" data-testid="message-ai-sources">
+                <summary class=format!("cursor-pointer select-none {muted}")>
+                    {move || fill(i18n.lang().t(Key::AiSources), &[("count", &count)])}
+                </summary>
+                <ol class="mt-1 space-y-1.5 rounded-lg bg-white/10 p-2">
+                    {ai.sources.iter().map(|source| view! {
+                        <li data-testid="message-ai-source" data-document=source.document_id.to_string()>
+                            <p class="font-semibold">{source.document_title.clone()}
+                                <span class=format!("ml-1 font-normal {muted}")>{format!("{:.2}", source.score)}</span>
+                            </p>
+                            <p class="line-clamp-3 whitespace-pre-line">{source.text.clone()}</p>
+                        </li>
+                    }).collect_view()}
+                </ol>
+            </details>
+        })}
     }
     .into_any()
 }

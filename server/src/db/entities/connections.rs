@@ -21,6 +21,8 @@ pub struct Model {
     pub secrets: String,
     pub last_error: Option<String>,
     pub last_checked_at: Option<DateTimeUtc>,
+    /// The AI persona that answers new conversations on this number.
+    pub default_persona_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub deleted_at: Option<DateTimeUtc>,

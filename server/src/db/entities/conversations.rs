@@ -20,6 +20,10 @@ pub struct Model {
     pub snoozed_until: Option<DateTimeUtc>,
     /// The campaign this customer answered (the latest one sent to them before they wrote).
     pub campaign_id: Option<Uuid>,
+    /// The AI persona answering it; `None` once people have it (handoff, a teammate took it).
+    pub persona_id: Option<Uuid>,
+    /// The persona's answers since it took the conversation (the `max_turns` handoff).
+    pub ai_turns: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
