@@ -21,6 +21,40 @@ pub struct TestApp {
     pub state: AppState,
     pub data_dir: tempfile::TempDir,
     pub backend: &'static str,
+    /// On PostgreSQL: this test's database, dropped when the test ends.
+    pg_database: Option<PgTestDatabase>,
+}
+
+/// A test's own PostgreSQL database, dropped (connections closed by force) when the test ends,
+/// pass or fail, so a full run never holds ~200 databases on disk at once.
+struct PgTestDatabase {
+    admin_url: String,
+    name: String,
+}
+
+impl Drop for PgTestDatabase {
+    fn drop(&mut self) {
+        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
+        // Drop runs inside the test's runtime, which cannot block on async work: use a thread
+        // with its own small runtime.
+        let dropped = std::thread::spawn(move || {
+            let runtime =
+                tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            runtime.block_on(async {
+                use sea_orm::{ConnectionTrait, Database};
+                let conn = Database::connect(&admin_url).await.ok()?;
+                conn.execute_unprepared(&format!(
+                    "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                ))
+                .await
+                .ok()?;
+                conn.close().await.ok()
+            })
+        })
+        .join();
+        // A database left behind is removed by scripts/pg-drop-test-dbs.sh after the run.
+        let _ = dropped;
+    }
 }
 
 pub fn backend() -> &'static str {
@@ -67,11 +101,20 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_with(mut config: Config, data_dir: tempfile::TempDir) -> TestApp {
     config.public_url = None;
+    let pg_database = config.database_url.as_ref().and_then(|url| {
+        let url = url.expose();
+        let (_, name) = url.rsplit_once('/')?;
+        name.starts_with("mia_t_").then(|| PgTestDatabase {
+            admin_url: std::env::var("MASTER_IA_TEST_PG_URL")
+                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into()),
+            name: name.to_owned(),
+        })
+    });
     let app = Application::build(config).await.expect("application builds");
     let address = format!("http://{}", app.local_addr());
     let state = app.state().clone();
     tokio::spawn(app.run_until(futures::future::pending()));
-    TestApp { address, state, data_dir, backend: backend() }
+    TestApp { address, state, data_dir, backend: backend(), pg_database }
 }
 
 /// A browser-like client: keeps cookies, sends the CSRF token it was given.
