@@ -5,7 +5,7 @@
 // as a source; asking for a person shows the handoff. Then the persona goes live on a WhatsApp
 // number (the fake Graph API): a customer's question gets the AI's answer in the inbox, marked as
 // AI with the passage it used; the customer asks for a person and the conversation moves to the
-// team's queue with a notice.
+// team's queue with a notice, where the person taking over asks for a summary and a drafted reply.
 //
 // Auth budget: one sign-up.
 import { after, before, test } from 'node:test';
@@ -190,6 +190,20 @@ test('AI: a knowledge base and a persona that answers from it', { timeout: 180_0
       await page.locator(conversationRow).waitFor();
       assert.equal(await page.locator(conversationRow).getAttribute('data-persona'), '');
       await screenshot(page, 'ai-inbox-handoff');
+    });
+
+    await step('the person taking over gets a summary and a drafted reply', diagnostics, async () => {
+      await page.click(byTestId('thread-summarize'));
+      const summary = page.locator(byTestId('thread-summary-text'));
+      await summary.waitFor();
+      assert.ok((await summary.innerText()).trim().length > 0);
+      await page.click(byTestId('composer-suggest'));
+      await page.waitForSelector(byTestId('composer-ai-draft'));
+      assert.ok((await page.inputValue(byTestId('composer-text'))).trim().length > 0);
+      // A draft is never sent by itself.
+      const sent = await (await fetch(`${FAKE_GRAPH_URL}/_fake/sent`)).json();
+      assert.equal(sent.filter((m) => m.body?.to === CUSTOMER.from).length, 2, 'the answer and the handoff message only');
+      await screenshot(page, 'ai-inbox-assist');
     });
 
     await step('the lists show the persona and the base', diagnostics, async () => {

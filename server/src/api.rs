@@ -57,6 +57,7 @@ const MAX_JSON_BODY: usize = 1024 * 1024;
         media::http::download, media::http::upload,
         ai::http::list_personas, ai::http::create_persona, ai::http::get_persona,
         ai::http::update_persona, ai::http::delete_persona, ai::http::persona_chat,
+        ai::http::suggest_reply, ai::http::summarize,
         ai::http::list_bases, ai::http::create_base, ai::http::get_base, ai::http::update_base,
         ai::http::delete_base, ai::http::list_documents, ai::http::create_document,
         ai::http::get_document, ai::http::update_document, ai::http::reindex_document,
@@ -211,6 +212,8 @@ pub fn router() -> Router<AppState> {
                 .delete(ai::http::delete_persona),
         )
         .route("/personas/{id}/chat", post(ai::http::persona_chat))
+        .route("/conversations/{id}/assist/reply", post(ai::http::suggest_reply))
+        .route("/conversations/{id}/assist/summary", post(ai::http::summarize))
         .route("/knowledge-bases", get(ai::http::list_bases).post(ai::http::create_base))
         .route(
             "/knowledge-bases/{id}",

@@ -511,3 +511,60 @@ async fn a_number_takes_only_its_own_companys_personas() {
     assert!(w.sent_texts().is_empty());
     assert_eq!(w.conversation().await["persona_id"], Value::Null);
 }
+
+#[tokio::test]
+async fn agents_get_a_drafted_reply_and_a_summary_and_nothing_is_sent() {
+    let w = world().await;
+    w.customer_says("Oi").await;
+    let id = w.conversation_id().await;
+    let agent = w.app.add_member(&w.owner, "agent").await;
+    let claimed = agent.session.post(&format!("/api/v1/conversations/{id}/claim"), json!({})).await;
+    assert_eq!(claimed.status(), StatusCode::OK);
+    w.customer_says("Qual o prazo de entrega para o interior?").await;
+    let sent_before = w.sent_texts().len();
+
+    let draft =
+        agent.session.post(&format!("/api/v1/conversations/{id}/assist/reply"), json!({})).await;
+    assert_eq!(draft.status(), StatusCode::OK, "{}", draft.text().await.unwrap());
+    let draft: Value = draft.json().await.unwrap();
+    assert!(draft["text"].as_str().unwrap().contains("10 dias úteis"), "{draft}");
+    assert_eq!(draft["sources"][0]["document_title"], "Política de entregas");
+    assert_eq!(draft["persona_name"], "Bia");
+    let asked = w.chat_requests().last().unwrap().to_string();
+    assert!(asked.contains("Customer: Qual o prazo de entrega para o interior?"), "{asked}");
+    assert!(asked.contains("drafting the next message"), "{asked}");
+
+    let summary =
+        agent.session.post(&format!("/api/v1/conversations/{id}/assist/summary"), json!({})).await;
+    assert_eq!(summary.status(), StatusCode::OK, "{}", summary.text().await.unwrap());
+    let summary: Value = summary.json().await.unwrap();
+    assert!(!summary["text"].as_str().unwrap().trim().is_empty());
+    assert_eq!(summary["sources"], json!([]));
+    let asked = w.chat_requests().last().unwrap().to_string();
+    assert!(asked.contains("Summarise") && asked.contains("Customer: Oi"), "{asked}");
+
+    assert_eq!(w.sent_texts().len(), sent_before, "assist never sends");
+    assert_eq!(w.conversation().await["assignee_id"], agent.user_id.to_string());
+
+    // A provider failure is a clear 502; another company's conversation is not found.
+    w.ai.fail_next("/chat/completions", FailureSpec::unauthorized(), 1);
+    let failed =
+        agent.session.post(&format!("/api/v1/conversations/{id}/assist/reply"), json!({})).await;
+    assert_eq!(failed.status(), StatusCode::BAD_GATEWAY);
+    assert_eq!(common::error_code(failed).await, "provider_error");
+    let stranger = w.app.verified_user("Outra Loja").await;
+    let hidden = stranger
+        .session
+        .post(&format!("/api/v1/conversations/{id}/assist/summary"), json!({}))
+        .await;
+    assert_eq!(hidden.status(), StatusCode::NOT_FOUND);
+
+    // Without any persona there is no one to ask.
+    let deleted = w.owner.session.delete(&format!("/api/v1/personas/{}", w.persona)).await;
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    let nobody =
+        agent.session.post(&format!("/api/v1/conversations/{id}/assist/reply"), json!({})).await;
+    assert_eq!(nobody.status(), StatusCode::CONFLICT);
+    assert_eq!(common::error_code(nobody).await, "invalid_state");
+    w.assert_faithful();
+}

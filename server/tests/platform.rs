@@ -106,6 +106,8 @@ async fn openapi_document_describes_the_public_paths() {
         "/api/v1/personas",
         "/api/v1/personas/{id}",
         "/api/v1/personas/{id}/chat",
+        "/api/v1/conversations/{id}/assist/reply",
+        "/api/v1/conversations/{id}/assist/summary",
         "/api/v1/knowledge-bases",
         "/api/v1/knowledge-bases/{id}",
         "/api/v1/knowledge-bases/{id}/documents",

@@ -291,6 +291,29 @@ pub struct KnowledgeSource {
     pub score: f32,
 }
 
+/// `POST /api/v1/conversations/{id}/assist/reply` and `.../assist/summary`: which persona
+/// helps (default: the one answering the conversation, else its number's, else the company's
+/// first active persona).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AssistRequest {
+    #[serde(default)]
+    pub persona_id: Option<Uuid>,
+}
+
+/// A drafted reply (to edit before sending) or a summary of the conversation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AssistReply {
+    pub text: String,
+    /// The knowledge a drafted reply was grounded in (empty for a summary).
+    pub sources: Vec<KnowledgeSource>,
+    pub persona_id: Uuid,
+    pub persona_name: String,
+    /// Cut at the persona's `max_tokens`.
+    pub truncated: bool,
+}
+
 /// On a message a persona sent in a conversation (`MessageDto.ai`): who answered and from
 /// which passages, so agents can check what the customer was told.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

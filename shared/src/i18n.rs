@@ -1020,6 +1020,12 @@ messages! {
     AiHandoffNote => "Handed off: {reason}", "Transferida: {reason}";
     HandoffToast => "{name} needs a person: {reason}", "{name} precisa de uma pessoa: {reason}";
     OpenConversation => "Open", "Abrir";
+    SuggestReply => "Suggest a reply with AI", "Sugerir resposta com IA";
+    SuggestedBy => "Draft by {name} (AI): read it before sending.", "Rascunho de {name} (IA): leia antes de enviar.";
+    Summarize => "Summarise", "Resumir";
+    SummaryBy => "Summary by {name} (AI)", "Resumo de {name} (IA)";
+    CloseSummary => "Close the summary", "Fechar o resumo";
+    AssistNeedsPersona => "Create an AI persona first (AI → Personas) to get suggestions and summaries.", "Crie uma persona de IA primeiro (IA → Personas) para ter sugestões e resumos.";
 }
 
 impl Key {

@@ -153,6 +153,98 @@ pub async fn answer(
     })
 }
 
+/// What agent assist asks of a persona.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Assist {
+    /// Draft the next message to the customer, grounded in the knowledge base.
+    SuggestReply,
+    /// A few lines for a teammate picking the conversation up.
+    Summarize,
+}
+
+/// Agent assist: the persona drafts a reply (from its knowledge, like its own answers) or
+/// summarises the conversation. The transcript goes as one user message ("Customer: … / Us: …";
+/// the task is in the system prompt),
+/// so it works whoever spoke last and on every provider; no handoff rules apply (a person asked).
+///
+/// # Errors
+/// `provider_error` (502) with the reason; 409 when the persona's key cannot be opened.
+pub async fn assist(
+    ai: &AiContext,
+    tenant: Tenant,
+    persona: &persona_rows::Model,
+    transcript: &[ChatTurn],
+    task: Assist,
+) -> AppResult<Answer> {
+    let rendered = transcript
+        .iter()
+        .map(|turn| match turn.role {
+            ChatRole::User => format!("Customer: {}", turn.text.trim()),
+            ChatRole::Assistant => format!("Us: {}", turn.text.trim()),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let (sources, system, ask) = match task {
+        Assist::SuggestReply => {
+            let question = transcript
+                .iter()
+                .rev()
+                .find(|t| t.role == ChatRole::User)
+                .map(|t| t.text.trim().to_owned())
+                .unwrap_or_default();
+            let sources = match (persona.knowledge_base_id, question.is_empty()) {
+                (Some(base_id), false) => {
+                    knowledge::retrieve(ai, tenant, base_id, &question, DEFAULT_SOURCES)
+                        .await?
+                        .into_iter()
+                        .filter(|s| s.score >= MIN_SCORE)
+                        .collect()
+                }
+                _ => Vec::new(),
+            };
+            let system = format!(
+                "{}\nYou are drafting the next message a person of the company's team will send \
+                 to the customer. The user message is the conversation so far, one line per \
+                 message (\"Customer:\" or \"Us:\"); they will read and edit your draft first. \
+                 Write only the message.",
+                system_prompt(persona, &sources)
+            );
+            (sources, system, rendered)
+        }
+        Assist::Summarize => (
+            Vec::new(),
+            format!(
+                "Summarise a customer conversation for a teammate who is taking it over, in the \
+                 language tagged {}: what the customer wants, what we already said or did, and \
+                 what is still pending. At most five short lines. The user message is the \
+                 conversation, one line per message (\"Customer:\" or \"Us:\").",
+                persona.language
+            ),
+            rendered,
+        ),
+    };
+    let settings = personas::provider_settings(ai, persona)?;
+    let request = ChatRequest {
+        model: persona.model.clone(),
+        system,
+        history: vec![ChatMessage { role: Role::User, text: ask }],
+        temperature: Some(persona.temperature as f32),
+        max_tokens: Some(persona.max_tokens.max(1) as u32),
+    };
+    let reply = provider::chat(&settings, &request).await.map_err(|err| {
+        AppError::new(
+            ErrorCode::ProviderError,
+            format!("The AI could not answer: {}", err.reason()),
+        )
+    })?;
+    Ok(Answer {
+        reply: reply.text.trim().to_owned(),
+        sources,
+        truncated: reply.truncated,
+        handoff: None,
+    })
+}
+
 fn handoff(policy: &HandoffPolicy, why: Handoff) -> Answer {
     Answer {
         reply: policy.message.clone(),

@@ -357,13 +357,16 @@ fn persona_may_answer(conversation: &conversations::Model) -> bool {
 /// The conversation as the model sees it: customer and persona/teammate messages, oldest
 /// first, merged into alternating turns; `unanswered` is the customer's last message when
 /// nothing was sent after it.
-struct Thread {
-    turns: Vec<ChatTurn>,
-    unanswered: Option<Uuid>,
+pub(super) struct Thread {
+    pub turns: Vec<ChatTurn>,
+    pub unanswered: Option<Uuid>,
 }
 
 impl Thread {
-    async fn read(db: &DatabaseConnection, conversation: &conversations::Model) -> AppResult<Self> {
+    pub(super) async fn read(
+        db: &DatabaseConnection,
+        conversation: &conversations::Model,
+    ) -> AppResult<Self> {
         let mut rows = messages::Entity::find()
             .filter(messages::Column::ConversationId.eq(conversation.id))
             .filter(messages::Column::Direction.is_in(["in", "out"]))

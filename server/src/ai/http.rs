@@ -8,16 +8,16 @@ use axum::{
 use serde::Deserialize;
 use shared::{
     ai::{
-        CreateDocumentRequest, CreateKnowledgeBaseRequest, CreatePersonaRequest, KnowledgeBaseDto,
-        KnowledgeDocumentDetail, KnowledgeDocumentDto, KnowledgeSearchRequest, KnowledgeSource,
-        PersonaChatReply, PersonaChatRequest, PersonaDto, UpdateDocumentRequest,
-        UpdateKnowledgeBaseRequest, UpdatePersonaRequest,
+        AssistReply, AssistRequest, CreateDocumentRequest, CreateKnowledgeBaseRequest,
+        CreatePersonaRequest, KnowledgeBaseDto, KnowledgeDocumentDetail, KnowledgeDocumentDto,
+        KnowledgeSearchRequest, KnowledgeSource, PersonaChatReply, PersonaChatRequest, PersonaDto,
+        UpdateDocumentRequest, UpdateKnowledgeBaseRequest, UpdatePersonaRequest,
     },
     ErrorCode,
 };
 use uuid::Uuid;
 
-use super::{knowledge, personas};
+use super::{answer::Assist, assist, knowledge, personas};
 use crate::{
     auth::AuthUser,
     error::{AppError, AppJson, AppResult},
@@ -92,6 +92,35 @@ pub async fn persona_chat(
     AppJson(body): AppJson<PersonaChatRequest>,
 ) -> AppResult<AppJson<PersonaChatReply>> {
     Ok(AppJson(personas::test_chat(&state, &auth, id, body).await?))
+}
+
+/// Agent assist: a persona drafts the next reply to the customer (grounded in its knowledge;
+/// nothing is sent).
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/assist/reply", tag = "ai", request_body = AssistRequest,
+    responses((status = 200, body = AssistReply), (status = 400, body = shared::ApiErrorBody),
+        (status = 404, body = shared::ApiErrorBody), (status = 409, body = shared::ApiErrorBody),
+        (status = 502, body = shared::ApiErrorBody)))]
+pub async fn suggest_reply(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(id): Path<Uuid>,
+    AppJson(body): AppJson<AssistRequest>,
+) -> AppResult<AppJson<AssistReply>> {
+    Ok(AppJson(assist::assist(&state, &auth, id, body, Assist::SuggestReply).await?))
+}
+
+/// Agent assist: a persona summarises the conversation for a teammate taking it over.
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/assist/summary", tag = "ai", request_body = AssistRequest,
+    responses((status = 200, body = AssistReply), (status = 400, body = shared::ApiErrorBody),
+        (status = 404, body = shared::ApiErrorBody), (status = 409, body = shared::ApiErrorBody),
+        (status = 502, body = shared::ApiErrorBody)))]
+pub async fn summarize(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(id): Path<Uuid>,
+    AppJson(body): AppJson<AssistRequest>,
+) -> AppResult<AppJson<AssistReply>> {
+    Ok(AppJson(assist::assist(&state, &auth, id, body, Assist::Summarize).await?))
 }
 
 /// The company's knowledge bases with their document and passage counts.

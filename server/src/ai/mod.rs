@@ -11,6 +11,7 @@
 //!   persona owns (the `ai.reply` job) and hands them to people per the persona's policy.
 
 pub mod answer;
+pub mod assist;
 pub mod autoreply;
 pub mod chunking;
 pub mod extract;

@@ -9,6 +9,7 @@
 use chrono::{DateTime, Utc};
 use leptos::{html, prelude::*};
 use shared::{
+    ai::{AssistReply, AssistRequest},
     api::{
         CannedReplyDto, MediaKind, MediaSend, MediaUploadDto, MessageDto, NoteRequest, Page,
         SendMessageRequest, TemplateDto, TemplateHeaderSend, TemplateSend,
@@ -109,6 +110,9 @@ fn TextComposer(thread: Thread, mode: Mode) -> impl IntoView {
     let area = NodeRef::<html::Textarea>::new();
     let file_input = NodeRef::<html::Input>::new();
     let note = mode == Mode::Note;
+    // An AI draft put in the box: whose, shown until the text is sent or cleared.
+    let drafted_by = RwSignal::new(None::<String>);
+    let suggesting = RwSignal::new(false);
     // "Typing…" on the customer's phone: at most every 20 s while the agent writes a reply.
     let typing_sent_at = StoredValue::new(None::<DateTime<Utc>>);
     let signal_typing = move || {
@@ -142,7 +146,38 @@ fn TextComposer(thread: Thread, mode: Mode) -> impl IntoView {
             let _ = el.focus();
         }
     };
+    let suggest = move |_| {
+        let Some(conversation_id) = thread.id.get_untracked() else { return };
+        if suggesting.get_untracked() {
+            return;
+        }
+        suggesting.set(true);
+        leptos::task::spawn_local(async move {
+            let result: Result<AssistReply, ApiFailure> = api
+                .post(
+                    &format!("/conversations/{conversation_id}/assist/reply"),
+                    &AssistRequest::default(),
+                )
+                .await;
+            suggesting.try_set(false);
+            match result {
+                Ok(draft) => {
+                    text.set(draft.text.clone());
+                    drafted_by.set(Some(draft.persona_name));
+                    if let Some(el) = area.get_untracked() {
+                        el.set_value(&draft.text);
+                        let _ = el.focus();
+                    }
+                }
+                Err(failure) if failure.is(ErrorCode::InvalidState) => {
+                    toasts.error(Key::AssistNeedsPersona)
+                }
+                Err(failure) => toasts.error(failure.key()),
+            }
+        });
+    };
     let clear = move || {
+        drafted_by.set(None);
         text.set(String::new());
         file.set(None);
         file_name.set(None);
@@ -230,6 +265,16 @@ fn TextComposer(thread: Thread, mode: Mode) -> impl IntoView {
                 </ul>
             </Show>
             {move || {
+                drafted_by.get().map(|name| {
+                    view! {
+                        <p class="mb-2 flex items-center gap-2 rounded-lg bg-violet-50 px-3 py-1.5 text-xs text-violet-900 ring-1 ring-violet-200" data-testid="composer-ai-draft">
+                            <Icon icon=IconName::Sparkles class="size-4 shrink-0"/>
+                            <span>{move || fill(i18n.lang().t(Key::SuggestedBy), &[("name", &name)])}</span>
+                        </p>
+                    }
+                })
+            }}
+            {move || {
                 file_name
                     .get()
                     .map(|name| {
@@ -277,6 +322,24 @@ fn TextComposer(thread: Thread, mode: Mode) -> impl IntoView {
                             }
                         />
                     </label>
+                </Show>
+                <Show when=move || !note>
+                    <button
+                        type="button"
+                        class="btn-icon size-10 shrink-0 text-violet-600"
+                        data-testid="composer-suggest"
+                        title=move || i18n.lang().t(Key::SuggestReply)
+                        disabled=move || suggesting.get()
+                        aria-busy=move || suggesting.get().then_some("true")
+                        on:click=suggest
+                    >
+                        {move || if suggesting.get() {
+                            view! { <span class="spinner" aria-hidden="true"></span> }.into_any()
+                        } else {
+                            view! { <Icon icon=IconName::Sparkles class="size-5"/> }.into_any()
+                        }}
+                        <span class="sr-only">{t(Key::SuggestReply)}</span>
+                    </button>
                 </Show>
                 <div class="relative shrink-0">
                     <button

@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use leptos::{html, prelude::*};
 use shared::{
-    ai::AiReplyInfo,
+    ai::{AiReplyInfo, AssistReply, AssistRequest},
     api::{ContactDto, ConversationDto, MessageDto},
     i18n::Key,
 };
@@ -222,6 +222,32 @@ fn Header(
             }
         });
     };
+    // "Summarise": a persona's few lines about the conversation, shown under the header.
+    let summary = RwSignal::new(None::<AssistReply>);
+    let summarizing = RwSignal::new(false);
+    Effect::new(move |_| {
+        thread.id.track();
+        summary.set(None);
+    });
+    let summarize = move |_| {
+        let Some(id) = thread.id.get_untracked() else { return };
+        summarizing.set(true);
+        leptos::task::spawn_local(async move {
+            let result: Result<AssistReply, crate::api::ApiFailure> = api
+                .post(&format!("/conversations/{id}/assist/summary"), &AssistRequest::default())
+                .await;
+            summarizing.try_set(false);
+            match result {
+                Ok(found) => {
+                    summary.try_set(Some(found));
+                }
+                Err(failure) if failure.is(shared::ErrorCode::InvalidState) => {
+                    toasts.error(Key::AssistNeedsPersona)
+                }
+                Err(failure) => toasts.error(failure.key()),
+            }
+        });
+    };
     let on_saved = Callback::new(move |key: Key| {
         toasts.success(key);
         contact.set(None);
@@ -271,6 +297,22 @@ fn Header(
                             }
                         })
                 }}
+                <button
+                    type="button"
+                    class="btn btn-secondary btn-sm shrink-0"
+                    data-testid="thread-summarize"
+                    disabled=move || summarizing.get()
+                    aria-busy=move || summarizing.get().then_some("true")
+                    on:click=summarize
+                >
+                    {move || if summarizing.get() {
+                        view! { <span class="spinner" aria-hidden="true"></span> }.into_any()
+                    } else {
+                        view! { <Icon icon=IconName::Sparkles class="size-4 text-violet-600"/> }.into_any()
+                    }}
+                    <span class="hidden sm:inline">{t(Key::Summarize)}</span>
+                    <span class="sr-only sm:hidden">{t(Key::Summarize)}</span>
+                </button>
                 <button type="button" class="btn btn-secondary btn-sm shrink-0" data-testid="thread-contact" on:click=open_contact>
                     <Icon icon=IconName::UserCircle class="size-4"/>
                     <span class="hidden sm:inline">{t(Key::ContactDetails)}</span>
@@ -278,6 +320,22 @@ fn Header(
                 </button>
             </div>
             <ConversationActions thread members me/>
+            {move || summary.get().map(|found| {
+                let name = found.persona_name.clone();
+                view! {
+                    <div class="mt-2 rounded-lg bg-violet-50 px-3 py-2 text-sm text-violet-950 ring-1 ring-violet-200 ring-inset" data-testid="thread-summary">
+                        <div class="flex items-center gap-2">
+                            <Icon icon=IconName::Sparkles class="size-4 shrink-0 text-violet-600"/>
+                            <p class="flex-1 text-xs font-semibold">{move || fill(i18n.lang().t(Key::SummaryBy), &[("name", &name)])}</p>
+                            <button type="button" class="btn-icon size-7" data-testid="thread-summary-close" on:click=move |_| summary.set(None)>
+                                <Icon icon=IconName::Close class="size-4"/>
+                                <span class="sr-only">{t(Key::CloseSummary)}</span>
+                            </button>
+                        </div>
+                        <p class="mt-1 max-h-40 overflow-y-auto whitespace-pre-line leading-6" data-testid="thread-summary-text">{found.text}</p>
+                    </div>
+                }
+            })}
             {move || {
                 let conversation = thread.conversation.get()?;
                 let closes = conversation.window_closes_at.filter(|at| *at > now.get());
@@ -385,6 +443,7 @@ fn Bubble(message: MessageDto, thread: Thread) -> impl IntoView {
                         }
                     })}
                 <Content message=message.clone() muted/>
+                {ai.clone().filter(|ai| !ai.sources.is_empty()).map(|ai| view! { <AiSources ai muted/> })}
                 <p class=format!("mt-1 flex items-center justify-end gap-1.5 text-[0.6875rem] {muted}")>
                     {edited.then(|| view! { <span data-testid="message-edited">{t(Key::Edited)}</span> })}
                     <time datetime=message.created_at.to_rfc3339()>{time}</time>
@@ -413,14 +472,11 @@ fn Bubble(message: MessageDto, thread: Thread) -> impl IntoView {
     .into_any()
 }
 
-/// Which persona wrote an AI message, why it handed off (if it did), and — folded — the
-/// knowledge passages the answer was grounded in, so an agent can check what the customer was
-/// told.
+/// Which persona wrote an AI message and why it handed off (if it did).
 #[component]
 fn AiByline(ai: AiReplyInfo, muted: &'static str) -> impl IntoView {
     let i18n = use_i18n();
     let name = ai.persona_name.clone();
-    let count = ai.sources.len().to_string();
     view! {
         <p class=format!("mb-0.5 flex items-center gap-1 text-xs font-medium {muted}") data-testid="message-ai">
             <Icon icon=IconName::Sparkles class="size-3.5"/>
@@ -431,8 +487,18 @@ fn AiByline(ai: AiReplyInfo, muted: &'static str) -> impl IntoView {
                 {move || fill(i18n.lang().t(Key::AiHandoffNote), &[("reason", &reason)])}
             </p>
         })}
+    }
+    .into_any()
+}
+
+/// The knowledge passages an AI answer was grounded in, folded under it.
+#[component]
+fn AiSources(ai: AiReplyInfo, muted: &'static str) -> impl IntoView {
+    let i18n = use_i18n();
+    let count = ai.sources.len().to_string();
+    view! {
         {(!ai.sources.is_empty()).then(|| view! {
-            <details class="mb-1 text-xs" data-testid="message-ai-sources">
+            <details class="mt-1.5 text-xs" data-testid="message-ai-sources">
                 <summary class=format!("cursor-pointer select-none {muted}")>
                     {move || fill(i18n.lang().t(Key::AiSources), &[("count", &count)])}
                 </summary>
