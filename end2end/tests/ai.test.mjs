@@ -146,6 +146,27 @@ test('AI: a knowledge base and a persona that answers from it', { timeout: 180_0
       assert.equal(await reply.getAttribute('data-handoff'), 'true');
     });
 
+    await step('working hours are saved with the persona, and cleared', diagnostics, async () => {
+      const id = personaUrl.split('/').pop();
+      const hoursOf = async () => (await api(page, 'GET', `/personas/${id}`)).body.working_hours;
+      const until = async (wanted) => {
+        const deadline = Date.now() + STEP_TIMEOUT;
+        while (JSON.stringify(await hoursOf()) !== JSON.stringify(wanted)) {
+          assert.ok(Date.now() < deadline, `working hours stayed ${JSON.stringify(await hoursOf())}`);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+      };
+      await page.click(byTestId('persona-hours-add'));
+      await page.click(`${byTestId('persona-hours-day')}[data-day="6"]`);
+      await page.fill(byTestId('persona-hours-start'), '08:00');
+      await page.click(byTestId('persona-save'));
+      await until([{ days: [1, 2, 3, 4, 5, 6], start: '08:00', end: '18:00' }]);
+      // Any time again, so the persona answers whenever this test runs.
+      await page.click(byTestId('persona-hours-remove'));
+      await page.click(byTestId('persona-save'));
+      await until(null);
+    });
+
     await step('the persona answers new conversations on a WhatsApp number', diagnostics, async () => {
       const created = await api(page, 'POST', '/connections', {
         kind: 'whatsapp_cloud', name: 'Loja Azul WhatsApp', phone_number_id: PHONE_NUMBER_ID, waba_id: WABA_ID,

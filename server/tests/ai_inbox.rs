@@ -568,3 +568,41 @@ async fn agents_get_a_drafted_reply_and_a_summary_and_nothing_is_sent() {
     assert_eq!(common::error_code(nobody).await, "invalid_state");
     w.assert_faithful();
 }
+
+#[tokio::test]
+async fn outside_its_working_hours_the_persona_leaves_the_conversation_to_people() {
+    use chrono::Datelike;
+    let w = world().await;
+    // Hours only on another day of the week than today (in the company's time zone).
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::America::Sao_Paulo)
+        .weekday()
+        .number_from_monday();
+    let other_day = today % 7 + 1;
+    let patched = w
+        .owner
+        .session
+        .patch(
+            &format!("/api/v1/personas/{}", w.persona),
+            json!({"working_hours": [{"days": [other_day], "start": "00:00", "end": "24:00"}]}),
+        )
+        .await;
+    assert_eq!(patched.status(), StatusCode::OK, "{}", patched.text().await.unwrap());
+    w.customer_says("Qual o prazo de entrega para o interior?").await;
+    assert!(w.sent_texts().is_empty(), "no answer outside its hours");
+    assert!(w.chat_requests().is_empty());
+    let handoff = activity_with(&w.thread().await, "handoff").unwrap();
+    assert!(handoff["payload"]["reason"].as_str().unwrap().contains("working hours"), "{handoff}");
+    assert_eq!(w.conversation().await["persona_id"], Value::Null);
+
+    // Bad windows are refused with the field.
+    let refused = w
+        .owner
+        .session
+        .patch(
+            &format!("/api/v1/personas/{}", w.persona),
+            json!({"working_hours": [{"days": [8], "start": "18:00", "end": "09:00"}]}),
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+}

@@ -1020,6 +1020,20 @@ messages! {
     AiHandoffNote => "Handed off: {reason}", "Transferida: {reason}";
     HandoffToast => "{name} needs a person: {reason}", "{name} precisa de uma pessoa: {reason}";
     OpenConversation => "Open", "Abrir";
+    WorkingHours => "Working hours", "Horário de atendimento";
+    WorkingHoursHint => "When this persona answers customers, in the company's time zone; outside these hours its conversations go to people. No hours: any time.",
+        "Quando esta persona atende clientes, no fuso horário da empresa; fora desses horários as conversas vão para pessoas. Sem horários: a qualquer hora.";
+    AddWorkingWindow => "Add hours", "Adicionar horário";
+    RemoveWorkingWindow => "Remove these hours", "Remover este horário";
+    WorkingFrom => "From", "Das";
+    WorkingUntil => "Until", "Até";
+    DayMon => "Mon", "Seg";
+    DayTue => "Tue", "Ter";
+    DayWed => "Wed", "Qua";
+    DayThu => "Thu", "Qui";
+    DayFri => "Fri", "Sex";
+    DaySat => "Sat", "Sáb";
+    DaySun => "Sun", "Dom";
     SuggestReply => "Suggest a reply with AI", "Sugerir resposta com IA";
     SuggestedBy => "Draft by {name} (AI): read it before sending.", "Rascunho de {name} (IA): leia antes de enviar.";
     Summarize => "Summarise", "Resumir";

@@ -8,6 +8,7 @@
 pub mod chat;
 pub mod documents;
 pub mod embedding;
+pub mod hours;
 pub mod knowledge;
 pub mod persona;
 

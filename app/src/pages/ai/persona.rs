@@ -10,13 +10,16 @@ use leptos_router::{
 use shared::{
     ai::{
         AiProvider, CreatePersonaRequest, HandoffPolicy, KnowledgeBaseDto, PersonaDto,
-        UpdatePersonaRequest,
+        UpdatePersonaRequest, WorkingWindow,
     },
     i18n::{Key, Lang},
 };
 use uuid::Uuid;
 
-use super::{chat::TestChat, input_class, use_manager, FieldProblem, FormProblem, Problems};
+use super::{
+    chat::TestChat, hours::WorkingHoursEditor, input_class, use_manager, FieldProblem, FormProblem,
+    Problems,
+};
 use crate::api::use_api;
 use crate::components::feedback::{ConfirmInline, ListError, ListLoading};
 use crate::components::form::{Alert, AlertKind};
@@ -40,6 +43,7 @@ const FIELDS: &[&str] = &[
     "tone",
     "knowledge_base_id",
     "handoff",
+    "working_hours",
     "enabled",
 ];
 
@@ -68,6 +72,8 @@ struct Draft {
     max_turns: RwSignal<String>,
     on_low_confidence: RwSignal<bool>,
     handoff_message: RwSignal<String>,
+    /// Empty: any time.
+    hours: RwSignal<Vec<WorkingWindow>>,
     enabled: RwSignal<bool>,
 }
 
@@ -111,6 +117,7 @@ impl Draft {
             max_turns: RwSignal::new(handoff.max_turns.map(|n| n.to_string()).unwrap_or_default()),
             on_low_confidence: RwSignal::new(handoff.on_low_confidence),
             handoff_message: RwSignal::new(handoff.message),
+            hours: RwSignal::new(persona.and_then(|p| p.working_hours.clone()).unwrap_or_default()),
             enabled: RwSignal::new(persona.map(|p| p.enabled).unwrap_or(true)),
         }
     }
@@ -170,7 +177,7 @@ impl Draft {
             max_tokens: n.max_tokens,
             language: Some(Self::trimmed(self.language)).filter(|l| !l.is_empty()),
             tone: Some(Self::trimmed(self.tone)).filter(|t| !t.is_empty()),
-            working_hours: None,
+            working_hours: Some(self.hours.get_untracked()).filter(|w| !w.is_empty()),
             handoff: Some(self.handoff(n.max_turns)),
             knowledge_base_id: self.knowledge_base_id(),
             enabled: Some(self.enabled.get_untracked()),
@@ -201,8 +208,8 @@ impl Draft {
             max_tokens: n.max_tokens,
             language: Some(Self::trimmed(self.language)).filter(|l| !l.is_empty()),
             tone: cleared(Self::trimmed(self.tone), original.tone.is_some()),
-            working_hours: None,
-            clear_working_hours: false,
+            working_hours: Some(self.hours.get_untracked()).filter(|w| !w.is_empty()),
+            clear_working_hours: self.hours.with_untracked(Vec::is_empty),
             handoff: Some(self.handoff(n.max_turns)),
             knowledge_base_id,
             clear_knowledge_base: knowledge_base_id.is_none()
@@ -713,6 +720,10 @@ fn PersonaEditor(
                     </div>
                     <FieldProblem problems fields=&["handoff"]/>
                 </fieldset>
+                <div class="space-y-1.5">
+                    <WorkingHoursEditor windows=draft.hours/>
+                    <FieldProblem problems fields=&["working_hours"]/>
+                </div>
                 <label class="flex items-center gap-3 text-sm font-medium text-slate-800">
                     <input
                         type="checkbox"

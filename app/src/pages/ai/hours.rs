@@ -1,0 +1,144 @@
+//! The working hours of a persona: time windows (days of the week, from–until, in the company's
+//! time zone) when it answers customers; outside them its conversations go to people. No window
+//! means any time.
+
+use leptos::prelude::*;
+use shared::{ai::WorkingWindow, i18n::Key};
+
+use crate::components::icons::{Icon, IconName};
+use crate::i18n::{t, use_i18n};
+
+/// Days as the API numbers them (1 = Monday … 7 = Sunday) with their short names.
+const DAYS: [(u8, Key); 7] = [
+    (1, Key::DayMon),
+    (2, Key::DayTue),
+    (3, Key::DayWed),
+    (4, Key::DayThu),
+    (5, Key::DayFri),
+    (6, Key::DaySat),
+    (7, Key::DaySun),
+];
+
+/// A window as a person starts one: Monday to Friday, office hours.
+pub fn new_window() -> WorkingWindow {
+    WorkingWindow { days: vec![1, 2, 3, 4, 5], start: "09:00".into(), end: "18:00".into() }
+}
+
+/// Toggles `day` in the window's days, keeping them in week order.
+pub fn toggle_day(window: &mut WorkingWindow, day: u8) {
+    if let Some(at) = window.days.iter().position(|d| *d == day) {
+        window.days.remove(at);
+    } else {
+        window.days.push(day);
+        window.days.sort_unstable();
+    }
+}
+
+#[component]
+pub fn WorkingHoursEditor(windows: RwSignal<Vec<WorkingWindow>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let count = Memo::new(move |_| windows.with(Vec::len));
+    view! {
+        <fieldset class="space-y-3 rounded-lg bg-slate-50 p-4 ring-1 ring-slate-200" data-testid="persona-hours">
+            <legend class="px-1 text-sm font-semibold text-slate-800">{t(Key::WorkingHours)}</legend>
+            <p class="text-xs leading-5 text-slate-500">{t(Key::WorkingHoursHint)}</p>
+            <For each=move || 0..count.get() key=|i| *i let:index>
+                <div class="flex flex-wrap items-center gap-2" data-testid="persona-hours-window">
+                    <div class="flex flex-wrap gap-1" role="group">
+                        {DAYS
+                            .into_iter()
+                            .map(|(day, key)| {
+                                let on = move || {
+                                    windows.with(|w| w.get(index).is_some_and(|w| w.days.contains(&day)))
+                                };
+                                view! {
+                                    <button
+                                        type="button"
+                                        data-testid="persona-hours-day"
+                                        data-day=day.to_string()
+                                        aria-pressed=move || if on() { "true" } else { "false" }
+                                        class=move || if on() {
+                                            "rounded-md bg-brand-600 px-2 py-1 text-xs font-semibold text-white"
+                                        } else {
+                                            "rounded-md bg-white px-2 py-1 text-xs font-medium text-slate-600 ring-1 ring-slate-200"
+                                        }
+                                        on:click=move |_| windows.update(|w| {
+                                            if let Some(window) = w.get_mut(index) {
+                                                toggle_day(window, day);
+                                            }
+                                        })
+                                    >
+                                        {t(key)}
+                                    </button>
+                                }
+                            })
+                            .collect_view()}
+                    </div>
+                    <input
+                        type="time"
+                        class="input h-8 w-28 py-0 text-sm"
+                        data-testid="persona-hours-start"
+                        aria-label=move || i18n.lang().t(Key::WorkingFrom)
+                        prop:value=move || windows.with(|w| w.get(index).map(|w| w.start.clone()).unwrap_or_default())
+                        on:change=move |ev| {
+                            let value = event_target_value(&ev);
+                            windows.update(|w| if let Some(window) = w.get_mut(index) { window.start = value });
+                        }
+                    />
+                    <span class="text-sm text-slate-500">"–"</span>
+                    <input
+                        type="time"
+                        class="input h-8 w-28 py-0 text-sm"
+                        data-testid="persona-hours-end"
+                        aria-label=move || i18n.lang().t(Key::WorkingUntil)
+                        prop:value=move || windows.with(|w| w.get(index).map(|w| w.end.clone()).unwrap_or_default())
+                        on:change=move |ev| {
+                            let value = event_target_value(&ev);
+                            windows.update(|w| if let Some(window) = w.get_mut(index) { window.end = value });
+                        }
+                    />
+                    <button
+                        type="button"
+                        class="btn-icon size-8"
+                        data-testid="persona-hours-remove"
+                        on:click=move |_| windows.update(|w| {
+                            if index < w.len() {
+                                w.remove(index);
+                            }
+                        })
+                    >
+                        <Icon icon=IconName::Trash class="size-4"/>
+                        <span class="sr-only">{t(Key::RemoveWorkingWindow)}</span>
+                    </button>
+                </div>
+            </For>
+            <button
+                type="button"
+                class="btn btn-secondary btn-sm"
+                data-testid="persona-hours-add"
+                disabled=move || { count.get() >= 21 }
+                on:click=move |_| windows.update(|w| w.push(new_window()))
+            >
+                <Icon icon=IconName::Plus class="size-4"/>
+                <span>{t(Key::AddWorkingWindow)}</span>
+            </button>
+        </fieldset>
+    }
+    .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_toggle_in_week_order() {
+        let mut window = new_window();
+        toggle_day(&mut window, 6);
+        toggle_day(&mut window, 2);
+        assert_eq!(window.days, vec![1, 3, 4, 5, 6]);
+        toggle_day(&mut window, 2);
+        assert_eq!(window.days, vec![1, 2, 3, 4, 5, 6]);
+        assert!(new_window().is_valid());
+    }
+}
