@@ -119,38 +119,21 @@ pub async fn answer(
         return Ok(handoff(&policy, Handoff::NoKnowledge));
     }
 
-    let settings = personas::provider_settings(ai, persona)?;
-    let request = ChatRequest {
-        model: persona.model.clone(),
-        system: system_prompt(persona, &sources),
-        history: history
-            .iter()
-            .rev()
-            .take(HISTORY_TURNS)
-            .rev()
-            .map(|t| ChatMessage {
-                role: match t.role {
-                    ChatRole::User => Role::User,
-                    ChatRole::Assistant => Role::Assistant,
-                },
-                text: t.text.trim().to_owned(),
-            })
-            .collect(),
-        temperature: Some(persona.temperature as f32),
-        max_tokens: Some(persona.max_tokens.max(1) as u32),
-    };
-    let reply = provider::chat(&settings, &request).await.map_err(|err| {
-        AppError::new(
-            ErrorCode::ProviderError,
-            format!("The AI could not answer: {}", err.reason()),
-        )
-    })?;
-    Ok(Answer {
-        reply: reply.text.trim().to_owned(),
-        sources,
-        truncated: reply.truncated,
-        handoff: None,
-    })
+    let history = history
+        .iter()
+        .rev()
+        .take(HISTORY_TURNS)
+        .rev()
+        .map(|t| ChatMessage {
+            role: match t.role {
+                ChatRole::User => Role::User,
+                ChatRole::Assistant => Role::Assistant,
+            },
+            text: t.text.trim().to_owned(),
+        })
+        .collect();
+    let system = system_prompt(persona, &sources);
+    ask_model(ai, persona, system, history, sources).await
 }
 
 /// What agent assist asks of a persona.
@@ -223,11 +206,24 @@ pub async fn assist(
             rendered,
         ),
     };
+    let history = vec![ChatMessage { role: Role::User, text: ask }];
+    ask_model(ai, persona, system, history, sources).await
+}
+
+/// One call to the persona's model with its temperature and answer length; a provider failure
+/// becomes `provider_error` with a reason people understand.
+async fn ask_model(
+    ai: &AiContext,
+    persona: &persona_rows::Model,
+    system: String,
+    history: Vec<ChatMessage>,
+    sources: Vec<KnowledgeSource>,
+) -> AppResult<Answer> {
     let settings = personas::provider_settings(ai, persona)?;
     let request = ChatRequest {
         model: persona.model.clone(),
         system,
-        history: vec![ChatMessage { role: Role::User, text: ask }],
+        history,
         temperature: Some(persona.temperature as f32),
         max_tokens: Some(persona.max_tokens.max(1) as u32),
     };

@@ -97,19 +97,7 @@ pub async fn enqueue_or_hasten<C: ConnectionTrait>(
     conn: &C,
     job: NewJob,
 ) -> Result<(), sea_orm::DbErr> {
-    let key = job.unique_key.clone();
-    let at = job.run_at.unwrap_or_else(db::now);
-    enqueue(conn, job).await?;
-    if let Some(key) = key {
-        jobs::Entity::update_many()
-            .col_expr(jobs::Column::RunAt, Expr::value(at))
-            .filter(jobs::Column::UniqueKey.eq(key))
-            .filter(jobs::Column::Status.eq(Status::Pending.as_str()))
-            .filter(jobs::Column::RunAt.gt(at))
-            .exec(conn)
-            .await?;
-    }
-    Ok(())
+    enqueue_or_move(conn, job, Move::Earlier).await
 }
 
 /// Inserts the job, or — when one with its unique key is still waiting — pushes that one back
@@ -120,15 +108,33 @@ pub async fn enqueue_or_postpone<C: ConnectionTrait>(
     conn: &C,
     job: NewJob,
 ) -> Result<(), sea_orm::DbErr> {
+    enqueue_or_move(conn, job, Move::Later).await
+}
+
+/// Which way a waiting job with the same key may move to the new job's time.
+enum Move {
+    Earlier,
+    Later,
+}
+
+async fn enqueue_or_move<C: ConnectionTrait>(
+    conn: &C,
+    job: NewJob,
+    direction: Move,
+) -> Result<(), sea_orm::DbErr> {
     let key = job.unique_key.clone();
     let at = job.run_at.unwrap_or_else(db::now);
     enqueue(conn, job).await?;
     if let Some(key) = key {
+        let moves = match direction {
+            Move::Earlier => jobs::Column::RunAt.gt(at),
+            Move::Later => jobs::Column::RunAt.lt(at),
+        };
         jobs::Entity::update_many()
             .col_expr(jobs::Column::RunAt, Expr::value(at))
             .filter(jobs::Column::UniqueKey.eq(key))
             .filter(jobs::Column::Status.eq(Status::Pending.as_str()))
-            .filter(jobs::Column::RunAt.lt(at))
+            .filter(moves)
             .exec(conn)
             .await?;
     }
