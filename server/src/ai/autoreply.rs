@@ -34,7 +34,7 @@ use serde_json::json;
 use shared::{
     ai::{AiReplyInfo, ChatRole, ChatTurn, HandoffPolicy, WorkingWindow},
     api::SendMessageRequest,
-    ServerEvent,
+    ErrorCode, ServerEvent,
 };
 use uuid::Uuid;
 
@@ -159,19 +159,15 @@ impl AutoReplier {
         let thread = Thread::read(db, &conversation).await?;
         let Some(last_inbound) = thread.unanswered else { return Ok(()) };
 
-        let persona = tenant
-            .select_by_id::<personas::Entity>(persona_id)
-            .one(db)
-            .await?
-            .filter(|p| p.enabled);
-        let decision = match persona {
+        let persona = tenant.select_by_id::<personas::Entity>(persona_id).one(db).await?;
+        let persona_name = persona.as_ref().map_or_else(|| "The AI".to_owned(), |p| p.name.clone());
+        let decision = match persona.filter(|p| p.enabled) {
             None => Decision::HandOff {
                 reason: "The AI persona answering it was switched off or deleted.".to_owned(),
                 message: None,
             },
             Some(persona) => self.decide(tenant, &conversation, &persona, &thread).await?,
         };
-        let persona_name = persona_name(db, tenant, persona_id).await?;
         self.commit(&conversation, persona_id, &persona_name, last_inbound, decision).await
     }
 
@@ -242,7 +238,11 @@ impl AutoReplier {
     ) -> Result<(), JobError> {
         let tenant = Tenant::new(conversation.company_id);
         let txn = self.ai.db.begin().await?;
-        let Some(current) = lock(&txn, tenant, conversation.id).await? else { return Ok(()) };
+        let current = match manage::lock(&txn, tenant, conversation.id).await {
+            Ok(current) => current,
+            Err(err) if err.code() == ErrorCode::NotFound => return Ok(()),
+            Err(err) => return Err(err.into()),
+        };
         if current.persona_id != Some(persona_id) || !persona_may_answer(&current) {
             return Ok(());
         }
@@ -416,34 +416,6 @@ async fn latest_inbound<C: ConnectionTrait>(
         .one(conn)
         .await?
         .map(|m| m.id))
-}
-
-/// The conversation, write-locked first (see `inbox::manage::lock` for why it writes first).
-async fn lock(
-    txn: &DatabaseTransaction,
-    tenant: Tenant,
-    id: Uuid,
-) -> AppResult<Option<conversations::Model>> {
-    let touched = tenant
-        .update_many::<conversations::Entity>()
-        .col_expr(conversations::Column::UpdatedAt, Expr::value(db::now()))
-        .filter(conversations::Column::Id.eq(id))
-        .exec(txn)
-        .await?
-        .rows_affected;
-    if touched == 0 {
-        return Ok(None);
-    }
-    Ok(tenant.select_by_id::<conversations::Entity>(id).one(txn).await?)
-}
-
-async fn persona_name(db: &DatabaseConnection, tenant: Tenant, id: Uuid) -> AppResult<String> {
-    Ok(tenant
-        .select_by_id::<personas::Entity>(id)
-        .one(db)
-        .await?
-        .map(|p| p.name)
-        .unwrap_or_else(|| "The AI".to_owned()))
 }
 
 /// Whether now, in the company's time zone, falls in one of the persona's windows (no windows:

@@ -377,12 +377,13 @@ pub async fn delete(state: &AppState, auth: &AuthUser, id: Uuid) -> AppResult<()
     let txn = state.db.begin().await?;
     let persona = find(&txn, tenant, id).await?;
     // Its numbers go back to people, and so do the conversations it was answering.
-    tenant
+    let numbers_freed = tenant
         .update_many::<connections::Entity>()
         .col_expr(connections::Column::DefaultPersonaId, Expr::value(Option::<Uuid>::None))
         .filter(connections::Column::DefaultPersonaId.eq(id))
         .exec(&txn)
-        .await?;
+        .await?
+        .rows_affected;
     let owned = tenant
         .select::<conversations::Entity>()
         .filter(conversations::Column::PersonaId.eq(id))
@@ -408,13 +409,12 @@ pub async fn delete(state: &AppState, auth: &AuthUser, id: Uuid) -> AppResult<()
     for event in events {
         state.events.publish(tenant.company_id(), event);
     }
-    if !owned.is_empty() {
-        state.jobs.notify();
+    if numbers_freed > 0 {
+        state.events.publish(
+            tenant.company_id(),
+            ServerEvent::ConnectionsChanged { by_user_id: Some(auth.user_id) },
+        );
     }
-    state.events.publish(
-        tenant.company_id(),
-        ServerEvent::ConnectionsChanged { by_user_id: Some(auth.user_id) },
-    );
     changed(state, auth);
     Ok(())
 }

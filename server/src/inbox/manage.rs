@@ -366,7 +366,7 @@ fn normalise_labels(labels: &[String]) -> AppResult<BTreeSet<String>> {
 /// serialises agents changing the same conversation; on SQLite a transaction that reads before
 /// it writes fails when another writer commits in between, while one that writes first waits
 /// its turn.
-async fn lock(
+pub(crate) async fn lock(
     txn: &DatabaseTransaction,
     tenant: Tenant,
     id: Uuid,

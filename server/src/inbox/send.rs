@@ -114,10 +114,6 @@ pub async fn send(
     }
 
     let persona_stopped = super::manage::stop_persona_for_reply(&txn, auth, &conversation).await?;
-    let conversation = conversations::Entity::find_by_id(conversation.id)
-        .one(&txn)
-        .await?
-        .ok_or_else(AppError::not_found)?;
     let (row, conversation) = queue_outbound(
         &txn,
         conversation,

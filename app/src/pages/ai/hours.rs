@@ -36,7 +36,6 @@ pub fn toggle_day(window: &mut WorkingWindow, day: u8) {
 
 #[component]
 pub fn WorkingHoursEditor(windows: RwSignal<Vec<WorkingWindow>>) -> impl IntoView {
-    let i18n = use_i18n();
     let count = Memo::new(move |_| windows.with(Vec::len));
     view! {
         <fieldset class="space-y-3 rounded-lg bg-slate-50 p-4 ring-1 ring-slate-200" data-testid="persona-hours">
@@ -74,29 +73,9 @@ pub fn WorkingHoursEditor(windows: RwSignal<Vec<WorkingWindow>>) -> impl IntoVie
                             })
                             .collect_view()}
                     </div>
-                    <input
-                        type="time"
-                        class="input h-8 w-28 py-0 text-sm"
-                        data-testid="persona-hours-start"
-                        aria-label=move || i18n.lang().t(Key::WorkingFrom)
-                        prop:value=move || windows.with(|w| w.get(index).map(|w| w.start.clone()).unwrap_or_default())
-                        on:change=move |ev| {
-                            let value = event_target_value(&ev);
-                            windows.update(|w| if let Some(window) = w.get_mut(index) { window.start = value });
-                        }
-                    />
+                    <TimeInput windows index testid="persona-hours-start" label=Key::WorkingFrom end=false/>
                     <span class="text-sm text-slate-500">"–"</span>
-                    <input
-                        type="time"
-                        class="input h-8 w-28 py-0 text-sm"
-                        data-testid="persona-hours-end"
-                        aria-label=move || i18n.lang().t(Key::WorkingUntil)
-                        prop:value=move || windows.with(|w| w.get(index).map(|w| w.end.clone()).unwrap_or_default())
-                        on:change=move |ev| {
-                            let value = event_target_value(&ev);
-                            windows.update(|w| if let Some(window) = w.get_mut(index) { window.end = value });
-                        }
-                    />
+                    <TimeInput windows index testid="persona-hours-end" label=Key::WorkingUntil end=true/>
                     <button
                         type="button"
                         class="btn-icon size-8"
@@ -123,6 +102,37 @@ pub fn WorkingHoursEditor(windows: RwSignal<Vec<WorkingWindow>>) -> impl IntoVie
                 <span>{t(Key::AddWorkingWindow)}</span>
             </button>
         </fieldset>
+    }
+    .into_any()
+}
+
+/// The start (or, with `end`, the end) time of window `index`.
+#[component]
+fn TimeInput(
+    windows: RwSignal<Vec<WorkingWindow>>,
+    index: usize,
+    testid: &'static str,
+    label: Key,
+    end: bool,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let read = move |w: &WorkingWindow| if end { w.end.clone() } else { w.start.clone() };
+    view! {
+        <input
+            type="time"
+            class="input h-8 w-28 py-0 text-sm"
+            data-testid=testid
+            aria-label=move || i18n.lang().t(label)
+            prop:value=move || windows.with(|w| w.get(index).map(read).unwrap_or_default())
+            on:change=move |ev| {
+                let value = event_target_value(&ev);
+                windows.update(|w| {
+                    if let Some(window) = w.get_mut(index) {
+                        *(if end { &mut window.end } else { &mut window.start }) = value;
+                    }
+                });
+            }
+        />
     }
     .into_any()
 }
