@@ -14,6 +14,7 @@ mod m20261126_000006_inbox;
 mod m20261126_000007_campaigns;
 mod m20261127_000008_knowledge;
 mod m20261128_000009_ai_inbox;
+mod m20261129_000010_automation;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000007_campaigns::Migration),
             Box::new(m20261127_000008_knowledge::Migration),
             Box::new(m20261128_000009_ai_inbox::Migration),
+            Box::new(m20261129_000010_automation::Migration),
         ]
     }
 }

@@ -15,7 +15,7 @@ use utoipa::{
 };
 
 use crate::{
-    ai, auth, campaigns, connections, contacts, db, error::error_response, inbox, media,
+    ai, auth, automation, campaigns, connections, contacts, db, error::error_response, inbox, media,
     state::AppState, team, templates, ws,
 };
 
@@ -62,6 +62,9 @@ const MAX_JSON_BODY: usize = 1024 * 1024;
         ai::http::delete_base, ai::http::list_documents, ai::http::create_document,
         ai::http::get_document, ai::http::update_document, ai::http::reindex_document,
         ai::http::delete_document, ai::http::search,
+        automation::http::list, automation::http::create, automation::http::get,
+        automation::http::update, automation::http::delete, automation::http::runs,
+        automation::http::webhook_secret, automation::http::get_hours, automation::http::put_hours,
         ws::upgrade, healthz, readyz,
     ),
     components(schemas(shared::ServerEvent, shared::ErrorCode)),
@@ -78,6 +81,7 @@ const MAX_JSON_BODY: usize = 1024 * 1024;
         (name = "inbox", description = "Conversations with customers and their messages"),
         (name = "campaigns", description = "Bulk template sends: drafts, audiences, start/pause/resume/cancel, progress, reports"),
         (name = "ai", description = "AI personas, their test chat, and the knowledge bases they answer from"),
+        (name = "automation", description = "Automation rules (trigger, conditions, actions), their execution log, and business hours"),
         (name = "live", description = "WebSocket events"),
         (name = "ops", description = "Health checks"),
     )
@@ -230,6 +234,22 @@ pub fn router() -> Router<AppState> {
             post(ai::http::reindex_document),
         )
         .route("/knowledge-bases/{id}/search", post(ai::http::search))
+        .route(
+            "/automation-rules",
+            get(automation::http::list).post(automation::http::create),
+        )
+        .route("/automation-rules/webhook-secret", get(automation::http::webhook_secret))
+        .route(
+            "/automation-rules/{id}",
+            get(automation::http::get)
+                .patch(automation::http::update)
+                .delete(automation::http::delete),
+        )
+        .route("/automation-rules/{id}/runs", get(automation::http::runs))
+        .route(
+            "/company/business-hours",
+            get(automation::http::get_hours).put(automation::http::put_hours),
+        )
         .route("/ws", get(ws::upgrade))
         .route("/openapi.json", get(openapi_json))
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY));

@@ -126,6 +126,19 @@ impl Keyring {
         &self.active
     }
 
+    /// A stable secret for one purpose and owner (e.g. signing a company's outgoing webhooks),
+    /// derived from the installation's session secret: nothing to store, the same on every
+    /// instance, different for every owner. Hex, 64 characters.
+    pub fn derive(&self, purpose: &str, owner: uuid::Uuid) -> String {
+        use hmac::{Hmac, Mac};
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(self.jwt_secret.expose())
+            .expect("HMAC takes keys of any length");
+        mac.update(purpose.as_bytes());
+        mac.update(b":");
+        mac.update(owner.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
     /// Encrypts a secret for storage.
     pub fn seal(&self, plaintext: &str) -> anyhow::Result<String> {
         let key = self.keys.get(&self.active).context("active key missing")?;

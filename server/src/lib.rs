@@ -9,6 +9,7 @@ pub mod ai;
 pub mod api;
 pub mod audit;
 pub mod auth;
+pub mod automation;
 pub mod campaigns;
 pub mod channels;
 pub mod config;

@@ -116,6 +116,13 @@ impl Application {
                 keyring: Arc::new(keyring.clone()),
                 ai_timeout: Duration::from_secs(config.ai_timeout_seconds),
             }),
+            Arc::new(crate::automation::engine::AutomationRunner {
+                db: db.clone(),
+                events: events.clone(),
+                ai_reply_delay: Duration::from_millis(config.ai_reply_delay_ms),
+            }),
+            Arc::new(crate::automation::timers::NoReplyHandler { db: db.clone() }),
+            Arc::new(crate::automation::timers::WebhookHandler::new(Arc::new(keyring.clone()))),
             Arc::new(SyncTemplatesHandler {
                 db: db.clone(),
                 events: events.clone(),
@@ -214,6 +221,14 @@ impl Application {
                         crate::inbox::manage::wake_snoozed(&state.db, &state.events).await
                     {
                         tracing::warn!(error = ?err, "could not reopen snoozed conversations");
+                    }
+                    if let Err(err) = crate::automation::outbox::sweep(
+                        &state.db,
+                        chrono::TimeDelta::seconds(30),
+                    )
+                    .await
+                    {
+                        tracing::warn!(error = ?err, "could not sweep automation events");
                     }
                     // Templates change at Meta (approvals arrive by webhook, edits may not):
                     // mirror them hourly, starting a minute after start-up.

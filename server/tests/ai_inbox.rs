@@ -606,3 +606,45 @@ async fn outside_its_working_hours_the_persona_leaves_the_conversation_to_people
         .await;
     assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn an_automation_rule_sends_the_conversation_to_the_ai() {
+    let w = world().await;
+    // The number has no persona of its own: the rule decides.
+    let cleared = w
+        .owner
+        .session
+        .patch(
+            &format!("/api/v1/connections/{}", w.connection),
+            json!({"default_persona_id": null}),
+        )
+        .await;
+    assert_eq!(cleared.status(), StatusCode::OK);
+    let rule = w
+        .owner
+        .session
+        .post(
+            "/api/v1/automation-rules",
+            json!({"name": "Entregas para a Bia", "trigger": {"type": "keyword", "keywords": ["entrega"]},
+                "actions": [{"type": "send_to_ai", "persona_id": w.persona}]}),
+        )
+        .await;
+    assert_eq!(rule.status(), StatusCode::CREATED, "{}", rule.text().await.unwrap());
+
+    w.customer_says("Oi").await;
+    assert!(w.sent_texts().is_empty(), "people answer this one");
+    assert_eq!(w.conversation().await["persona_id"], Value::Null);
+
+    w.customer_says("Qual o prazo de entrega para o interior?").await;
+    assert_eq!(w.conversation().await["persona_id"], w.persona.as_str());
+    let sent = w.sent_texts();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(sent[0].contains("10 dias úteis"), "answered from the policy: {}", sent[0]);
+    let thread = w.thread().await;
+    let line = activity_with(&thread, "persona").expect("an activity line");
+    assert!(
+        line["text"].as_str().unwrap().starts_with("Automation “Entregas para a Bia”"),
+        "{line}"
+    );
+    w.assert_faithful();
+}

@@ -132,7 +132,7 @@ impl Default for HandoffPolicy {
 
 /// Hours a persona answers in, in the company's time zone; outside them conversations go to
 /// people. Days are 1 (Monday) to 7 (Sunday); times are `HH:MM`, `end` after `start`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct WorkingWindow {
     pub days: Vec<u8>,

@@ -85,6 +85,12 @@ pub enum ServerEvent {
     /// the provider failed, ...): agents are told, with why.
     #[serde(rename = "conversation.handoff")]
     ConversationHandoff { conversation_id: Uuid, contact_name: String, reason: String },
+    /// Automation rules or business hours were created, changed or deleted.
+    #[serde(rename = "automations.changed")]
+    AutomationsChanged { by_user_id: Option<Uuid> },
+    /// A rule ran (its execution log has a new entry).
+    #[serde(rename = "automation.ran")]
+    AutomationRan { rule_id: Uuid },
 }
 
 /// Frames a client may send.

@@ -6,6 +6,7 @@
 
 pub mod ai;
 pub mod api;
+pub mod automation;
 pub mod campaigns;
 pub mod error;
 pub mod events;

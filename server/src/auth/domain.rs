@@ -75,6 +75,7 @@ pub async fn signup(
         default_country: Set(DEFAULT_COUNTRY.to_owned()),
         auto_assign: Set(false),
         time_zone: Set(DEFAULT_TIME_ZONE.to_owned()),
+        business_hours: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }

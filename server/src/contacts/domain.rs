@@ -23,6 +23,7 @@ use super::{fields::FieldSet, filter, phone::PhoneE164};
 use crate::{
     audit::{self, AuditEntry},
     auth::AuthUser,
+    automation::outbox::NewEvent,
     db::{
         self,
         entities::{companies, contact_tags, contacts},
@@ -157,12 +158,22 @@ async fn tags_of<C: ConnectionTrait>(
     Ok(by_contact)
 }
 
+/// Sets the contact's tags; the ones it did not have before are written as `contact_tagged`
+/// events for automation rules (in the same transaction). Returns whether any were.
 async fn replace_tags<C: ConnectionTrait>(
     conn: &C,
     tenant: Tenant,
     contact_id: Uuid,
     tags: &[String],
-) -> AppResult<()> {
+) -> AppResult<bool> {
+    let before: Vec<String> = tenant
+        .select::<contact_tags::Entity>()
+        .filter(contact_tags::Column::ContactId.eq(contact_id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|row| row.tag)
+        .collect();
     tenant
         .delete_many::<contact_tags::Entity>()
         .filter(contact_tags::Column::ContactId.eq(contact_id))
@@ -176,7 +187,12 @@ async fn replace_tags<C: ConnectionTrait>(
         });
         contact_tags::Entity::insert_many(rows).exec(conn).await?;
     }
-    Ok(())
+    let added = tags
+        .iter()
+        .filter(|tag| !before.contains(tag))
+        .map(|tag| NewEvent::contact_tagged(contact_id, tag, Vec::new()))
+        .collect();
+    crate::automation::outbox::record(conn, tenant.company_id(), added).await
 }
 
 async fn find_live<C: ConnectionTrait>(
@@ -233,8 +249,11 @@ pub async fn create(
         Err(err) if db::is_unique_violation(&err) => return Err(contact_exists()),
         other => other?,
     };
-    replace_tags(&txn, tenant, inserted.id, &tags).await?;
+    let automation = replace_tags(&txn, tenant, inserted.id, &tags).await?;
     txn.commit().await?;
+    if automation {
+        state.jobs.notify();
+    }
     state.events.publish(
         tenant.company_id(),
         ServerEvent::ContactsChanged { by_user_id: Some(auth.user_id) },
@@ -310,14 +329,20 @@ pub async fn update(
         Err(err) if db::is_unique_violation(&err) => return Err(contact_exists()),
         other => other?,
     };
+    let mut automation = false;
     let tags = match tags {
         Some(tags) => {
-            replace_tags(&txn, tenant, id, &tags).await?;
+            if replace_tags(&txn, tenant, id, &tags).await? {
+                automation = true;
+            }
             tags
         }
         None => tags_of(&txn, tenant, &[id]).await?.remove(&id).unwrap_or_default(),
     };
     txn.commit().await?;
+    if automation {
+        state.jobs.notify();
+    }
     state.events.publish(
         tenant.company_id(),
         ServerEvent::ContactsChanged { by_user_id: Some(auth.user_id) },

@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use super::domain::{conversation_dto, labels_of, message_dto};
 use crate::{
+    automation::outbox::NewEvent,
     channels::whatsapp_cloud::webhook::{InboundMessage, StatusUpdate, TemplateUpdate},
     contacts::{domain as contacts_domain, phone::PhoneE164},
     db::{
@@ -47,6 +48,8 @@ pub struct Outcome {
     pub campaigns: Vec<Uuid>,
     /// Conversations a customer wrote to that an AI persona answers (`ai::autoreply`).
     pub persona_answers: Vec<Uuid>,
+    /// What automation rules may act on (`automation::outbox`), in the order it happened.
+    pub automation: Vec<crate::automation::outbox::NewEvent>,
 }
 
 impl Outcome {
@@ -177,12 +180,26 @@ pub async fn record_inbound(
     };
 
     // An answer to a campaign: linked, with the campaign message shown above it.
-    if let Some(campaign_id) =
+    let campaign_id =
         crate::campaigns::tracking::link_reply(txn, connection, &contact, &conversation, message)
-            .await?
-    {
+            .await?;
+    if let Some(campaign_id) = campaign_id {
         outcome.campaigns.push(campaign_id);
     }
+    if started {
+        outcome.automation.push(NewEvent::conversation_created(
+            conversation.id,
+            contact.id,
+            message_id,
+        ));
+    }
+    outcome.automation.push(NewEvent::message_received(
+        conversation.id,
+        contact.id,
+        message_id,
+        message.text.as_deref(),
+        campaign_id,
+    ));
     let conversation = conversations::Entity::find_by_id(conversation.id)
         .one(txn)
         .await?

@@ -57,7 +57,7 @@ async fn actor<C: ConnectionTrait>(conn: &C, auth: &AuthUser) -> AppResult<Actor
 }
 
 /// The name of a member of the company, or `None` when the user is not one.
-async fn member_name<C: ConnectionTrait>(
+pub(crate) async fn member_name<C: ConnectionTrait>(
     conn: &C,
     tenant: Tenant,
     user_id: Uuid,

@@ -203,6 +203,41 @@ pub(crate) async fn queue_outbound(
     Ok((row, conversation))
 }
 
+/// Queues a message nobody typed (an automation rule's reply): checked like a teammate's —
+/// content, the 24-hour window, the template — and marked with `marker` in its payload so the
+/// thread can say where it came from. The persona answering the conversation (if any) goes on.
+///
+/// # Errors
+/// `validation_failed`, 409 `window_closed`, 409 `conflict` (the number was removed).
+pub(crate) async fn queue_automatic(
+    txn: &sea_orm::DatabaseTransaction,
+    conversation: conversations::Model,
+    req: SendMessageRequest,
+    marker: (&str, serde_json::Value),
+) -> AppResult<(messages::Model, conversations::Model)> {
+    let tenant = crate::db::Tenant::new(conversation.company_id);
+    let connection = connections::Entity::find_by_id(conversation.connection_id)
+        .one(txn)
+        .await?
+        .filter(|c| c.deleted_at.is_none())
+        .ok_or_else(|| {
+            AppError::new(ErrorCode::Conflict, "The conversation's number was removed.")
+        })?;
+    let (kind, text) = check(&req)?;
+    ensure_window_allows(&conversation, kind)?;
+    if let Some(template) = &req.template {
+        templates::domain::check_send(txn, tenant, connection.id, template).await?;
+    }
+    let mut payload = serde_json::to_value(&req).map_err(AppError::internal)?;
+    payload[marker.0] = marker.1;
+    queue_outbound(
+        txn,
+        conversation,
+        Outbound { kind, text, payload, reply_to: None, sent_by_user_id: None },
+    )
+    .await
+}
+
 /// Sends a failed outbound message again (the agent decided it is safe).
 ///
 /// # Errors

@@ -135,6 +135,10 @@ async fn process(
     crate::ai::autoreply::schedule(&txn, own.company_id, &outcome.persona_answers, ai_reply_delay)
         .await
         .map_err(|err| JobError::Retry(anyhow::anyhow!("{err:?}")))?;
+    let automation = std::mem::take(&mut outcome.automation);
+    crate::automation::outbox::record(&txn, own.company_id, automation)
+        .await
+        .map_err(|err| JobError::Retry(anyhow::anyhow!("{err:?}")))?;
     let summary = outcome.summary();
     let mut active: webhook_inbox::ActiveModel = row.into();
     active.status = Set("processed".to_owned());

@@ -12,6 +12,9 @@ pub struct Model {
     pub auto_assign: bool,
     /// IANA zone (`America/Sao_Paulo`) in which campaign schedules and quiet hours are read.
     pub time_zone: String,
+    /// Weekly hours and holidays (`shared::automation::BusinessHoursDto` without the zone);
+    /// `None`: the company keeps no hours.
+    pub business_hours: Option<Json>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

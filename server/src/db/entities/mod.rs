@@ -3,6 +3,9 @@
 
 pub mod api_keys;
 pub mod audit_log;
+pub mod automation_events;
+pub mod automation_rules;
+pub mod automation_runs;
 pub mod campaign_recipients;
 pub mod campaigns;
 pub mod canned_replies;
@@ -40,6 +43,21 @@ impl TenantScoped for api_keys::Entity {
 impl TenantScoped for audit_log::Entity {
     fn company_column() -> Self::Column {
         audit_log::Column::CompanyId
+    }
+}
+impl TenantScoped for automation_events::Entity {
+    fn company_column() -> Self::Column {
+        automation_events::Column::CompanyId
+    }
+}
+impl TenantScoped for automation_rules::Entity {
+    fn company_column() -> Self::Column {
+        automation_rules::Column::CompanyId
+    }
+}
+impl TenantScoped for automation_runs::Entity {
+    fn company_column() -> Self::Column {
+        automation_runs::Column::CompanyId
     }
 }
 impl TenantScoped for campaigns::Entity {
