@@ -92,6 +92,20 @@ impl World {
         self.owner.session.get(&format!("/api/v1/contacts/{id}")).await.json().await.unwrap()
     }
 
+    /// A teammate sets the contact's tags (through the contacts API, as the app does).
+    async fn tag_contact(&self, tag: &str) {
+        let contact = self.contact().await;
+        let tagged = self
+            .owner
+            .session
+            .patch(
+                &format!("/api/v1/contacts/{}", contact["id"].as_str().unwrap()),
+                json!({"tags": [tag]}),
+            )
+            .await;
+        assert_eq!(tagged.status(), StatusCode::OK);
+    }
+
     async fn runs(&self, rule: &str) -> Vec<Value> {
         let runs: Value = self
             .owner
@@ -217,16 +231,7 @@ async fn conditions_must_all_hold_and_a_failed_action_does_not_stop_the_rest() {
     w.customer_says("Meu pedido #12345 atrasou").await;
     assert!(w.runs(&rule).await.is_empty(), "not a VIP yet");
 
-    let contact = w.contact().await;
-    let tagged = w
-        .owner
-        .session
-        .patch(
-            &format!("/api/v1/contacts/{}", contact["id"].as_str().unwrap()),
-            json!({"tags": ["vip"]}),
-        )
-        .await;
-    assert_eq!(tagged.status(), StatusCode::OK);
+    w.tag_contact("vip").await;
     w.customer_says("Oi").await;
     assert!(w.runs(&rule).await.is_empty(), "the text does not match");
 
@@ -344,17 +349,8 @@ async fn a_rule_never_runs_again_on_what_it_caused() {
                 {"type": "add_label", "label": "eco"}],
         }))
         .await;
-    let contact = w.contact().await;
-    let tagged = w
-        .owner
-        .session
-        .patch(
-            &format!("/api/v1/contacts/{}", contact["id"].as_str().unwrap()),
-            json!({"tags": ["PING"]}),
-        )
-        .await;
-    assert_eq!(tagged.status(), StatusCode::OK);
-    w.app.drain_jobs().await;
+    w.tag_contact("PING").await;
+    w.app.drain_jobs().await; // the rule runs on the tag, then on the tag it re-added
 
     let runs = w.runs(&rule).await;
     assert_eq!(runs.len(), 2, "{runs:#?}");

@@ -119,8 +119,8 @@ pub enum TagsMode {
     None,
 }
 
-/// How an `attribute` condition compares a contact field (`name`, `email`, `phone` or a custom
-/// field's key) with its value. Text comparisons ignore case and accents.
+/// How an `attribute` condition compares a contact field (`name`, `first_name`, `email`, `phone`,
+/// or a custom field's key) with its value. Text comparisons ignore case and accents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(rename_all = "snake_case")]

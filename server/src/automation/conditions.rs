@@ -6,12 +6,13 @@ use chrono_tz::Tz;
 use regex::{Regex, RegexBuilder};
 use shared::{
     automation::{AssignmentState, AttributeOp, BusinessHoursDto, Condition, TagsMode},
+    campaigns::RecipientFields,
     text::fold,
 };
 use uuid::Uuid;
 
 use super::rules::REGEX_SIZE_LIMIT;
-use crate::db::entities::contacts;
+use crate::{campaigns::audience::ContactFields, db::entities::contacts};
 
 /// A rule's regular expression: case-insensitive, with bounded size (the `regex` crate runs in
 /// linear time, so a pattern cannot stall the worker).
@@ -101,8 +102,10 @@ pub fn holds(condition: &Condition, facts: &Facts<'_>) -> bool {
         }
         Condition::Attribute { field, op, value } => {
             let Some(contact) = facts.contact else { return false };
-            let actual =
-                attribute(contact, field).map(|v| fold(v.trim())).filter(|v| !v.is_empty());
+            let actual = ContactFields(contact)
+                .field(field)
+                .map(|v| fold(v.trim()))
+                .filter(|v| !v.is_empty());
             let expected = value.as_deref().map(|v| fold(v.trim())).unwrap_or_default();
             match op {
                 AttributeOp::IsSet => actual.is_some(),
@@ -134,22 +137,6 @@ pub fn holds(condition: &Condition, facts: &Facts<'_>) -> bool {
             // Validated when the rule was saved; a pattern that no longer compiles never holds.
             compile(pattern).is_ok_and(|re| re.is_match(text))
         }),
-    }
-}
-
-/// A contact field by key: `name`, `phone`, `email`, or a custom field.
-fn attribute(contact: &contacts::Model, key: &str) -> Option<String> {
-    match key {
-        "name" => Some(contact.name.clone()),
-        "phone" => Some(contact.phone.clone()),
-        "email" => contact.email.clone(),
-        key => match contact.attributes.get(key)? {
-            serde_json::Value::String(text) => Some(text.clone()),
-            serde_json::Value::Null => None,
-            serde_json::Value::Bool(true) => Some("yes".to_owned()),
-            serde_json::Value::Bool(false) => Some("no".to_owned()),
-            other => Some(other.to_string()),
-        },
     }
 }
 
