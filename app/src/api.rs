@@ -81,6 +81,7 @@ impl ApiFailure {
 pub enum Method {
     Get,
     Post,
+    Put,
     Patch,
     Delete,
 }
@@ -161,6 +162,7 @@ mod transport {
         let mut builder = match method {
             Method::Get => Request::get(url),
             Method::Post => Request::post(url),
+            Method::Put => Request::put(url),
             Method::Patch => Request::patch(url),
             Method::Delete => Request::delete(url),
         }
@@ -284,6 +286,18 @@ impl Api {
     /// See [`send`].
     pub async fn post_empty<T: DeserializeOwned>(self, path: &str) -> Result<T, ApiFailure> {
         self.call(Method::Post, path, None).await
+    }
+
+    /// `PUT {path}` with a JSON body: replaces the whole resource.
+    ///
+    /// # Errors
+    /// See [`send`]; a `401` also ends the local session.
+    pub async fn put<B: Serialize, T: DeserializeOwned>(
+        self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ApiFailure> {
+        self.call(Method::Put, path, Some(to_json(body))).await
     }
 
     /// `PATCH {path}` with a JSON body.

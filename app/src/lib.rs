@@ -24,14 +24,14 @@ use leptos_router::{
     path,
 };
 
-use crate::components::{app_shell::AppLayout, nav, toast::ToastHost};
+use crate::components::{app_shell::AppLayout, toast::ToastHost};
 use crate::pages::{
     ai::{AiPage, KnowledgeBasePage, NewKnowledgeBasePage, PersonaPage},
-    areas::AreaPlaceholder,
     auth::{
         forgot_password::ForgotPassword, invite::AcceptInvitation, login::Login,
         reset_password::ResetPassword, signup::Signup, verify_email::VerifyEmail,
     },
+    automations::{AutomationsPage, RulePage},
     campaigns::{CampaignPage, CampaignsPage, NewCampaignPage},
     connections::{templates::TemplatesPage, ConnectionsPage},
     contacts::{ContactImportPage, ContactsPage, SegmentsPage},
@@ -39,8 +39,8 @@ use crate::pages::{
     inbox::InboxPage,
     not_found::NotFound,
     settings::{
-        account::AccountSettings, api_keys::ApiKeysSettings, contacts::ContactSettings,
-        team::TeamSettings,
+        account::AccountSettings, api_keys::ApiKeysSettings, business_hours::BusinessHoursSettings,
+        contacts::ContactSettings, team::TeamSettings,
     },
 };
 
@@ -123,9 +123,12 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/ai/personas/:id") view=PersonaPage/>
                         <Route path=path!("/ai/knowledge/new") view=NewKnowledgeBasePage/>
                         <Route path=path!("/ai/knowledge/:id") view=KnowledgeBasePage/>
+                        <Route path=path!("/automations") view=AutomationsPage/>
+                        <Route path=path!("/automations/new") view=RulePage/>
+                        <Route path=path!("/automations/:id") view=RulePage/>
                         <Route
                             path=path!("/automation")
-                            view=|| view! { <AreaPlaceholder item=nav::AUTOMATION/> }
+                            view=|| view! { <Redirect path="/automations"/> }
                         />
                         <Route
                             path=path!("/settings")
@@ -134,6 +137,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/settings/team") view=TeamSettings/>
                         <Route path=path!("/settings/api-keys") view=ApiKeysSettings/>
                         <Route path=path!("/settings/contacts") view=ContactSettings/>
+                        <Route path=path!("/settings/business-hours") view=BusinessHoursSettings/>
                         <Route path=path!("/settings/account") view=AccountSettings/>
                     </ParentRoute>
                 </Routes>

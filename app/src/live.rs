@@ -5,7 +5,8 @@
 //! `api_keys.changed`, the Contacts page on `contacts.changed`, the contact settings page on
 //! `contact_settings.changed`, the Connections page on `connections.changed`, a connection's
 //! Templates page on `templates.changed`, the AI pages on `personas.changed` and
-//! `knowledge.changed`).
+//! `knowledge.changed`, the Automations page on `automations.changed` and `automation.ran`).
+//! A rule's execution log follows only its own rule's runs through [`Live::subscribe`].
 //!
 //! A knowledge base's page also follows each document's indexing progress as it comes
 //! ([`Live::on_knowledge`]): those frames arrive every few chunks, so they do not move the
@@ -63,6 +64,7 @@ pub struct Live {
     templates: RwSignal<u64>,
     personas: RwSignal<u64>,
     knowledge: RwSignal<u64>,
+    automations: RwSignal<u64>,
     /// Moves after a reconnect that could not replay the missed events: listeners refetch.
     resync: RwSignal<u64>,
     /// The `cursor` of the last event received, sent back as `?since=` on reconnect.
@@ -88,6 +90,7 @@ impl Live {
             templates: RwSignal::new(0),
             personas: RwSignal::new(0),
             knowledge: RwSignal::new(0),
+            automations: RwSignal::new(0),
             resync: RwSignal::new(0),
             cursor: StoredValue::new(None),
             was_live: StoredValue::new(false),
@@ -149,6 +152,12 @@ impl Live {
     /// of a document still being indexed — follow those with [`Live::on_knowledge`].
     pub fn knowledge_version(self) -> u64 {
         self.knowledge.get()
+    }
+
+    /// Moves on `automations.changed` (rules or business hours) and on every `automation.ran`,
+    /// whose run counts the rule list shows (and on reconnect).
+    pub fn automations_version(self) -> u64 {
+        self.automations.get()
     }
 
     /// Calls `listener` with every `knowledge.changed` from now on — the base's id and, when
@@ -256,6 +265,9 @@ impl Live {
             ServerEvent::KnowledgeChanged { document, .. } if !is_progress(document.as_deref()) => {
                 self.knowledge.update(|v| *v += 1)
             }
+            ServerEvent::AutomationsChanged { .. } | ServerEvent::AutomationRan { .. } => {
+                self.automations.update(|v| *v += 1)
+            }
             _ => {}
         }
         // Copied out first: a listener may subscribe or unsubscribe while it runs.
@@ -280,6 +292,7 @@ impl Live {
         self.templates.update(|v| *v += 1);
         self.personas.update(|v| *v += 1);
         self.knowledge.update(|v| *v += 1);
+        self.automations.update(|v| *v += 1);
         self.resync.update(|v| *v += 1);
     }
 }

@@ -123,7 +123,8 @@ test('Inbox: two people work the same conversations live', { timeout: 240_000 },
       assert.equal(await agent.inputValue(byTestId('composer-text')), CANNED);
       await agent.press(byTestId('composer-text'), 'Enter');
       await agent.locator(`${byTestId('message')}[data-direction="out"]`).filter({ hasText: CANNED }).waitFor();
-      assert.equal(await agent.inputValue(byTestId('composer-text')), '', 'the composer empties after sending');
+      // The bubble may arrive live before the send's own answer clears the composer: wait for it.
+      await agent.waitForFunction((selector) => document.querySelector(selector)?.value === '', byTestId('composer-text'));
       await owner.locator(`${byTestId('message')}[data-direction="out"]`).filter({ hasText: CANNED }).waitFor();
       await waitForSent(ANA.from, (body) => body.type === 'text' && body.text?.body === CANNED, 'the canned reply');
     });

@@ -70,13 +70,13 @@ pub const AI: NavItem = NavItem {
     description: Key::AreaAiDesc,
     upcoming: false,
 };
-pub const AUTOMATION: NavItem = NavItem {
-    path: "/automation",
-    label: Key::NavAutomation,
+pub const AUTOMATIONS: NavItem = NavItem {
+    path: "/automations",
+    label: Key::NavAutomations,
     icon: IconName::Bolt,
-    testid: "nav-automation",
+    testid: "nav-automations",
     description: Key::AreaAutomationDesc,
-    upcoming: true,
+    upcoming: false,
 };
 pub const TEAM: NavItem = NavItem {
     path: "/settings/team",
@@ -102,6 +102,14 @@ pub const CONTACT_SETTINGS: NavItem = NavItem {
     description: Key::ContactSettingsSubtitle,
     upcoming: false,
 };
+pub const BUSINESS_HOURS: NavItem = NavItem {
+    path: "/settings/business-hours",
+    label: Key::NavBusinessHours,
+    icon: IconName::Clock,
+    testid: "nav-business-hours",
+    description: Key::BusinessHoursSubtitle,
+    upcoming: false,
+};
 pub const ACCOUNT: NavItem = NavItem {
     path: "/settings/account",
     label: Key::NavAccount,
@@ -113,9 +121,9 @@ pub const ACCOUNT: NavItem = NavItem {
 
 /// The product areas, in sidebar order.
 pub const WORKSPACE: [NavItem; 7] =
-    [DASHBOARD, INBOX, CONTACTS, CAMPAIGNS, CONNECTIONS, AI, AUTOMATION];
+    [DASHBOARD, INBOX, CONTACTS, CAMPAIGNS, CONNECTIONS, AI, AUTOMATIONS];
 /// The settings pages, in sidebar order.
-pub const SETTINGS: [NavItem; 4] = [TEAM, API_KEYS, CONTACT_SETTINGS, ACCOUNT];
+pub const SETTINGS: [NavItem; 5] = [TEAM, API_KEYS, CONTACT_SETTINGS, BUSINESS_HOURS, ACCOUNT];
 
 /// One sidebar link; the router marks the current one with `aria-current="page"`. Areas of a
 /// later release are muted and carry a small clock (a text badge would not fit the Portuguese

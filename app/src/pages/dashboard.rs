@@ -46,7 +46,7 @@ pub fn Dashboard() -> impl IntoView {
                     {t(Key::AreasTitle)}
                 </h2>
                 <ul role="list" class="mt-3 grid gap-4 sm:grid-cols-2">
-                    {[nav::INBOX, nav::CONTACTS, nav::CAMPAIGNS, nav::CONNECTIONS, nav::AI, nav::AUTOMATION]
+                    {[nav::INBOX, nav::CONTACTS, nav::CAMPAIGNS, nav::CONNECTIONS, nav::AI, nav::AUTOMATIONS]
                         .into_iter()
                         .map(|item| view! { <AreaCard item/> })
                         .collect_view()}
@@ -66,7 +66,7 @@ fn accent(item: &NavItem) -> &'static str {
         "/campaigns" => "bg-amber-50 text-amber-600 ring-amber-100",
         "/connections" => "bg-emerald-50 text-emerald-600 ring-emerald-100",
         "/ai" => "bg-fuchsia-50 text-fuchsia-600 ring-fuchsia-100",
-        "/automation" => "bg-orange-50 text-orange-600 ring-orange-100",
+        "/automations" => "bg-orange-50 text-orange-600 ring-orange-100",
         _ => "bg-brand-50 text-brand-600 ring-brand-100",
     }
 }

@@ -1,8 +1,8 @@
 //! One module per screen.
 
 pub mod ai;
-pub mod areas;
 pub mod auth;
+pub mod automations;
 pub mod campaigns;
 pub mod connections;
 pub mod contacts;

@@ -8,7 +8,6 @@
 pub mod chat;
 pub mod documents;
 pub mod embedding;
-pub mod hours;
 pub mod knowledge;
 pub mod persona;
 
@@ -32,11 +31,8 @@ use crate::live::use_live;
 pub use knowledge::{KnowledgeBasePage, NewKnowledgeBasePage};
 pub use persona::PersonaPage;
 
-/// What to tell the person about a failed call: the server's own words when it has some (a
-/// provider's refusal, which field is wrong and why), otherwise our translation of the code.
-pub fn failure_text(failure: &ApiFailure, lang: Lang) -> String {
-    failure.message().map(str::to_owned).unwrap_or_else(|| lang.t(failure.key()).to_owned())
-}
+/// What to tell the person about a failed call (a provider's refusal in its own words).
+pub use crate::components::problems::failure_text;
 
 /// The current error of an AI form: the server's field (or a check of our own) and the text to
 /// show. Shown under the input of that field when the form has one, otherwise above the buttons.

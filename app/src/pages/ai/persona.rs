@@ -16,13 +16,11 @@ use shared::{
 };
 use uuid::Uuid;
 
-use super::{
-    chat::TestChat, hours::WorkingHoursEditor, input_class, use_manager, FieldProblem, FormProblem,
-    Problems,
-};
+use super::{chat::TestChat, input_class, use_manager, FieldProblem, FormProblem, Problems};
 use crate::api::use_api;
 use crate::components::feedback::{ConfirmInline, ListError, ListLoading};
 use crate::components::form::{Alert, AlertKind};
+use crate::components::hours::WorkingHoursEditor;
 use crate::components::icons::{Icon, IconName};
 use crate::components::layout::PageTitle;
 use crate::components::toast::use_toasts;

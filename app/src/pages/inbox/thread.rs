@@ -418,6 +418,14 @@ fn Bubble(message: MessageDto, thread: Thread) -> impl IntoView {
     // Sent by a campaign (shown above the customer's answer to it).
     let campaign =
         message.payload.pointer("/campaign/name").and_then(|n| n.as_str()).map(str::to_owned);
+    // Sent by an automation rule.
+    let automation = message
+        .payload
+        .pointer("/automation/rule_name")
+        .and_then(|n| n.as_str())
+        .filter(|_| outbound)
+        .map(str::to_owned);
+    let automation_rule = automation.clone();
     let status = outbound.then(|| message.status.clone());
     let failure = (outbound && message.status == "failed").then(|| message.error.clone()).flatten();
     view! {
@@ -429,6 +437,7 @@ fn Bubble(message: MessageDto, thread: Thread) -> impl IntoView {
             data-kind=message.kind.clone()
             data-status=message.status.clone()
             data-ai=ai.as_ref().map(|ai| ai.persona_id.to_string())
+            data-automation=automation_rule
         >
             <div class=bubble>
                 {ai.clone().map(|ai| view! { <AiByline ai muted/> })}
@@ -439,6 +448,14 @@ fn Bubble(message: MessageDto, thread: Thread) -> impl IntoView {
                         view! {
                             <p class=format!("mb-0.5 text-xs font-medium {muted}") data-testid="message-campaign">
                                 {move || fill(i18n.lang().t(Key::CampaignMessage), &[("name", &name)])}
+                            </p>
+                        }
+                    })}
+                {automation
+                    .map(|name| {
+                        view! {
+                            <p class=format!("mb-0.5 text-xs font-medium {muted}") data-testid="message-automation">
+                                {move || fill(i18n.lang().t(Key::AutomationMessage), &[("name", &name)])}
                             </p>
                         }
                     })}

@@ -1,7 +1,8 @@
-//! The settings area: team, API keys, contact fields and tags, account.
+//! The settings area: team, API keys, contact fields and tags, business hours, account.
 
 pub mod account;
 pub mod api_keys;
+pub mod business_hours;
 pub mod company;
 pub mod contacts;
 pub mod team;

@@ -1,6 +1,6 @@
-//! The working hours of a persona: time windows (days of the week, from–until, in the company's
-//! time zone) when it answers customers; outside them its conversations go to people. No window
-//! means any time.
+//! Weekly time windows (days of the week, from–until, in the company's time zone): a persona's
+//! working hours, the company's business hours, an automation rule's "time of day" condition.
+//! No window means any time.
 
 use leptos::prelude::*;
 use shared::{ai::WorkingWindow, i18n::Key};
@@ -34,15 +34,23 @@ pub fn toggle_day(window: &mut WorkingWindow, day: u8) {
     }
 }
 
+/// The windows of `windows`, each with its days and times, and buttons to add and remove them.
+/// Every `data-testid` starts with `testid` (`persona-hours`, `persona-hours-day`, ...).
 #[component]
-pub fn WorkingHoursEditor(windows: RwSignal<Vec<WorkingWindow>>) -> impl IntoView {
+pub fn WorkingHoursEditor(
+    windows: RwSignal<Vec<WorkingWindow>>,
+    #[prop(default = "persona-hours")] testid: &'static str,
+    #[prop(default = Key::WorkingHours)] legend: Key,
+    #[prop(default = Key::WorkingHoursHint)] hint: Key,
+) -> impl IntoView {
     let count = Memo::new(move |_| windows.with(Vec::len));
+    let id = move |part: &str| format!("{testid}-{part}");
     view! {
-        <fieldset class="space-y-3 rounded-lg bg-slate-50 p-4 ring-1 ring-slate-200" data-testid="persona-hours">
-            <legend class="px-1 text-sm font-semibold text-slate-800">{t(Key::WorkingHours)}</legend>
-            <p class="text-xs leading-5 text-slate-500">{t(Key::WorkingHoursHint)}</p>
+        <fieldset class="space-y-3 rounded-lg bg-slate-50 p-4 ring-1 ring-slate-200" data-testid=testid>
+            <legend class="px-1 text-sm font-semibold text-slate-800">{t(legend)}</legend>
+            <p class="text-xs leading-5 text-slate-500">{t(hint)}</p>
             <For each=move || 0..count.get() key=|i| *i let:index>
-                <div class="flex flex-wrap items-center gap-2" data-testid="persona-hours-window">
+                <div class="flex flex-wrap items-center gap-2" data-testid=id("window")>
                     <div class="flex flex-wrap gap-1" role="group">
                         {DAYS
                             .into_iter()
@@ -53,7 +61,7 @@ pub fn WorkingHoursEditor(windows: RwSignal<Vec<WorkingWindow>>) -> impl IntoVie
                                 view! {
                                     <button
                                         type="button"
-                                        data-testid="persona-hours-day"
+                                        data-testid=id("day")
                                         data-day=day.to_string()
                                         aria-pressed=move || if on() { "true" } else { "false" }
                                         class=move || if on() {
@@ -73,13 +81,13 @@ pub fn WorkingHoursEditor(windows: RwSignal<Vec<WorkingWindow>>) -> impl IntoVie
                             })
                             .collect_view()}
                     </div>
-                    <TimeInput windows index testid="persona-hours-start" label=Key::WorkingFrom end=false/>
+                    <TimeInput windows index testid=id("start") label=Key::WorkingFrom end=false/>
                     <span class="text-sm text-slate-500">"–"</span>
-                    <TimeInput windows index testid="persona-hours-end" label=Key::WorkingUntil end=true/>
+                    <TimeInput windows index testid=id("end") label=Key::WorkingUntil end=true/>
                     <button
                         type="button"
                         class="btn-icon size-8"
-                        data-testid="persona-hours-remove"
+                        data-testid=id("remove")
                         on:click=move |_| windows.update(|w| {
                             if index < w.len() {
                                 w.remove(index);
@@ -94,7 +102,7 @@ pub fn WorkingHoursEditor(windows: RwSignal<Vec<WorkingWindow>>) -> impl IntoVie
             <button
                 type="button"
                 class="btn btn-secondary btn-sm"
-                data-testid="persona-hours-add"
+                data-testid=id("add")
                 disabled=move || { count.get() >= 21 }
                 on:click=move |_| windows.update(|w| w.push(new_window()))
             >
@@ -111,7 +119,7 @@ pub fn WorkingHoursEditor(windows: RwSignal<Vec<WorkingWindow>>) -> impl IntoVie
 fn TimeInput(
     windows: RwSignal<Vec<WorkingWindow>>,
     index: usize,
-    testid: &'static str,
+    testid: String,
     label: Key,
     end: bool,
 ) -> impl IntoView {
@@ -120,7 +128,7 @@ fn TimeInput(
     view! {
         <input
             type="time"
-            class="input h-8 w-28 py-0 text-sm"
+            class="input h-8 w-32 py-0 text-sm"
             data-testid=testid
             aria-label=move || i18n.lang().t(label)
             prop:value=move || windows.with(|w| w.get(index).map(read).unwrap_or_default())
