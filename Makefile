@@ -46,14 +46,16 @@ test-postgres:
 	  cargo nextest run $(NATIVE) --no-fail-fast -E 'kind(test)'
 	@scripts/pg-drop-test-dbs.sh "$(PG_ADMIN_URL)"
 
-# The server and the fake Graph API (fake-graph) the browser tests point it at.
+# The server and the fake Graph API (fake-graph) the browser tests point it at. `--tests` keeps
+# the dev-dependencies' features (tokio test-util, reqwest cookies) in the build, so after the
+# Rust tests this builds nothing: without it cargo would build every dependency a second time.
 test-e2e:
-	cargo build $(NATIVE) --bins
+	cargo build $(NATIVE) --bins --tests
 	scripts/e2e.sh target/debug/master-ia
 
 # Refreshes docs/screenshots/ from the end-to-end run.
 screenshots: site
-	cargo build $(NATIVE) --bins
+	cargo build $(NATIVE) --bins --tests
 	SCREENSHOT_DIR=docs/screenshots scripts/e2e.sh target/debug/master-ia
 
 # Speed figures reported in the README ("Benchmarks"): SQLite, then PostgreSQL.

@@ -155,3 +155,10 @@ impl Auth {
 pub fn use_auth() -> Auth {
     expect_context::<Auth>()
 }
+
+/// Whether the logged-in person may change the company's shared setup — personas, knowledge
+/// bases, automation rules, business hours (owners and admins); agents see it read-only.
+pub fn use_manager() -> Signal<bool> {
+    let auth = use_auth();
+    Signal::derive(move || auth.session().map(|s| s.can_manage_team()).unwrap_or(false))
+}

@@ -1,9 +1,11 @@
-//! Feedback inside a page: a list's loading and failure lines, and the inline "are you sure?".
+//! Feedback inside a page: a list's loading and failure lines, the inline "are you sure?", and
+//! the save/delete foot of edit forms.
 
 use leptos::prelude::*;
 use shared::i18n::Key;
 
 use crate::components::icons::{Icon, IconName};
+use crate::hydration::use_hydrated;
 use crate::i18n::t;
 
 /// A list's loading line.
@@ -33,6 +35,65 @@ pub fn ListError(key: Key, retry: Callback<()>) -> impl IntoView {
     .into_any()
 }
 
+/// The foot of an edit form: the submit button and, once there is something saved, "Delete"
+/// behind an inline "are you sure?". Shown to people who may change it (`manager`). The page
+/// owns `confirming` (it closes the question when a delete fails).
+#[component]
+pub fn SaveOrDelete(
+    save_label: Key,
+    #[prop(into)] manager: Signal<bool>,
+    /// Whether there is a saved record to delete.
+    #[prop(into)]
+    deletable: Signal<bool>,
+    #[prop(into)] busy: Signal<bool>,
+    confirming: RwSignal<bool>,
+    #[prop(into)] question: Signal<String>,
+    on_delete: Callback<()>,
+    /// `<testid>-save`, `<testid>-delete`, `<testid>-delete-confirm`.
+    testid: &'static str,
+) -> impl IntoView {
+    let hydrated = use_hydrated();
+    view! {
+        <Show when=move || manager.get()>
+            <div class="flex flex-wrap items-center gap-2 border-t border-slate-100 pt-5">
+                <button
+                    type="submit"
+                    class="btn btn-primary"
+                    data-testid=format!("{testid}-save")
+                    disabled=move || !hydrated.get() || busy.get()
+                    aria-busy=move || busy.get().then_some("true")
+                >
+                    {move || busy.get().then(|| view! { <span class="spinner" aria-hidden="true"></span> })}
+                    {t(save_label)}
+                </button>
+                <Show when=move || deletable.get() && !confirming.get()>
+                    <button
+                        type="button"
+                        class="btn btn-secondary sm:ml-auto"
+                        data-testid=format!("{testid}-delete")
+                        disabled=move || !hydrated.get() || busy.get()
+                        on:click=move |_| confirming.set(true)
+                    >
+                        <Icon icon=IconName::Trash class="size-4"/>
+                        <span>{t(Key::Delete)}</span>
+                    </button>
+                </Show>
+                <Show when=move || confirming.get()>
+                    <ConfirmInline
+                        question
+                        confirm_label=Key::Delete
+                        busy
+                        on_confirm=on_delete
+                        on_cancel=Callback::new(move |_| confirming.set(false))
+                        confirm_testid=format!("{testid}-delete-confirm")
+                    />
+                </Show>
+            </div>
+        </Show>
+    }
+    .into_any()
+}
+
 /// "Are you sure?" inline: the question, a red confirm button and cancel.
 #[component]
 pub fn ConfirmInline(
@@ -42,8 +103,8 @@ pub fn ConfirmInline(
     on_confirm: Callback<()>,
     on_cancel: Callback<()>,
     /// `data-testid` of the confirm button.
-    #[prop(default = "confirm-button")]
-    confirm_testid: &'static str,
+    #[prop(into, default = "confirm-button".into())]
+    confirm_testid: String,
 ) -> impl IntoView {
     view! {
         <div class="flex w-full flex-col gap-2 rounded-lg bg-red-50 p-3 sm:flex-row sm:items-center" role="group">

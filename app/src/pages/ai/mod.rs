@@ -20,7 +20,6 @@ use shared::{
 use uuid::Uuid;
 
 use crate::api::{use_api, ApiFailure};
-use crate::auth::use_auth;
 use crate::components::feedback::{ListError, ListLoading};
 use crate::components::form::{Alert, AlertKind};
 use crate::components::icons::{Icon, IconName};
@@ -121,11 +120,7 @@ pub fn input_class(
     move || if problems.at(fields).is_some() { "input input-invalid" } else { "input" }
 }
 
-/// Whether the logged-in person may change personas and knowledge bases (owners and admins).
-pub fn use_manager() -> Signal<bool> {
-    let auth = use_auth();
-    Signal::derive(move || auth.session().map(|s| s.can_manage_team()).unwrap_or(false))
-}
+pub use crate::auth::use_manager;
 
 /// A similarity score (-1 to 1) as a whole percentage, 0–100.
 pub fn score_percent(score: f32) -> u32 {

@@ -18,13 +18,12 @@ use uuid::Uuid;
 
 use super::{chat::TestChat, input_class, use_manager, FieldProblem, FormProblem, Problems};
 use crate::api::use_api;
-use crate::components::feedback::{ConfirmInline, ListError, ListLoading};
+use crate::components::feedback::{ListError, ListLoading, SaveOrDelete};
 use crate::components::form::{Alert, AlertKind};
 use crate::components::hours::WorkingHoursEditor;
 use crate::components::icons::{Icon, IconName};
 use crate::components::layout::PageTitle;
 use crate::components::toast::use_toasts;
-use crate::hydration::use_hydrated;
 use crate::i18n::{fill, t, use_i18n};
 
 /// The API fields this form has inputs for.
@@ -304,7 +303,6 @@ fn PersonaEditor(
     let api = use_api();
     let i18n = use_i18n();
     let toasts = use_toasts();
-    let hydrated = use_hydrated();
     let navigate = use_navigate();
     let manager = use_manager();
     let draft = Draft::of(original.as_ref());
@@ -740,42 +738,16 @@ fn PersonaEditor(
                 <FieldProblem problems fields=&["enabled"]/>
             </fieldset>
             <FormProblem problems testid="persona-form-error"/>
-            <Show when=move || manager.get()>
-                <div class="flex flex-wrap items-center gap-2 border-t border-slate-100 pt-5">
-                    <button
-                        type="submit"
-                        class="btn btn-primary"
-                        data-testid="persona-save"
-                        disabled=move || !hydrated.get() || busy.get()
-                        aria-busy=move || busy.get().then_some("true")
-                    >
-                        {move || busy.get().then(|| view! { <span class="spinner" aria-hidden="true"></span> })}
-                        {t(Key::SavePersona)}
-                    </button>
-                    <Show when=move || saved.with(Option::is_some) && !confirming.get()>
-                        <button
-                            type="button"
-                            class="btn btn-secondary sm:ml-auto"
-                            data-testid="persona-delete"
-                            disabled=move || !hydrated.get() || busy.get()
-                            on:click=move |_| confirming.set(true)
-                        >
-                            <Icon icon=IconName::Trash class="size-4"/>
-                            <span>{t(Key::Delete)}</span>
-                        </button>
-                    </Show>
-                    <Show when=move || confirming.get()>
-                        <ConfirmInline
-                            question=delete_question
-                            confirm_label=Key::Delete
-                            busy
-                            on_confirm=on_delete
-                            on_cancel=Callback::new(move |_| confirming.set(false))
-                            confirm_testid="persona-delete-confirm"
-                        />
-                    </Show>
-                </div>
-            </Show>
+            <SaveOrDelete
+                save_label=Key::SavePersona
+                manager
+                deletable=Signal::derive(move || saved.with(Option::is_some))
+                busy
+                confirming
+                question=delete_question
+                on_delete
+                testid="persona"
+            />
         </form>
     }
     .into_any()

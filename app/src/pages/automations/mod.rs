@@ -20,7 +20,6 @@ use shared::{
 use uuid::Uuid;
 
 use crate::api::use_api;
-use crate::auth::use_auth;
 use crate::components::feedback::{ListError, ListLoading};
 use crate::components::icons::{Icon, IconName};
 use crate::components::layout::PageTitle;
@@ -40,11 +39,7 @@ fn next_row_id() -> u64 {
     NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
-/// Whether the logged-in person may change rules (owners and admins).
-pub fn use_manager() -> Signal<bool> {
-    let auth = use_auth();
-    Signal::derive(move || auth.session().map(|s| s.can_manage_team()).unwrap_or(false))
-}
+pub use crate::auth::use_manager;
 
 /// An on/off switch: a real checkbox (for keyboards and screen readers) drawn as a slider.
 #[component]

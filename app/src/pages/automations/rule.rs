@@ -25,7 +25,7 @@ use super::{
     use_manager, Switch,
 };
 use crate::api::{use_api, Api};
-use crate::components::feedback::{ConfirmInline, ListError, ListLoading};
+use crate::components::feedback::{ListError, ListLoading, SaveOrDelete};
 use crate::components::form::{Alert, AlertKind};
 use crate::components::icons::{Icon, IconName};
 use crate::components::layout::PageTitle;
@@ -33,7 +33,6 @@ use crate::components::problems::{
     within, ExactProblem, GeneralProblem, PathProblem, PathProblems,
 };
 use crate::components::toast::use_toasts;
-use crate::hydration::use_hydrated;
 use crate::i18n::{fill, t, use_i18n};
 
 /// What the pickers offer, each loaded once when the editor opens. A list that cannot be loaded
@@ -214,7 +213,6 @@ fn RuleEditor(original: Option<AutomationRuleDto>, choices: Choices) -> impl Int
     let api = use_api();
     let i18n = use_i18n();
     let toasts = use_toasts();
-    let hydrated = use_hydrated();
     let navigate = use_navigate();
     let manager = use_manager();
     let draft = Draft::of(original.as_ref());
@@ -358,42 +356,16 @@ fn RuleEditor(original: Option<AutomationRuleDto>, choices: Choices) -> impl Int
                 />
             </fieldset>
             <GeneralProblem problems testid="rule-form-error"/>
-            <Show when=move || manager.get()>
-                <div class="flex flex-wrap items-center gap-2 border-t border-slate-100 pt-5">
-                    <button
-                        type="submit"
-                        class="btn btn-primary"
-                        data-testid="rule-save"
-                        disabled=move || !hydrated.get() || busy.get()
-                        aria-busy=move || busy.get().then_some("true")
-                    >
-                        {move || busy.get().then(|| view! { <span class="spinner" aria-hidden="true"></span> })}
-                        {t(Key::SaveRule)}
-                    </button>
-                    <Show when=move || saved.with(Option::is_some) && !confirming.get()>
-                        <button
-                            type="button"
-                            class="btn btn-secondary sm:ml-auto"
-                            data-testid="rule-delete"
-                            disabled=move || !hydrated.get() || busy.get()
-                            on:click=move |_| confirming.set(true)
-                        >
-                            <Icon icon=IconName::Trash class="size-4"/>
-                            <span>{t(Key::Delete)}</span>
-                        </button>
-                    </Show>
-                    <Show when=move || confirming.get()>
-                        <ConfirmInline
-                            question=delete_question
-                            confirm_label=Key::Delete
-                            busy
-                            on_confirm=on_delete
-                            on_cancel=Callback::new(move |_| confirming.set(false))
-                            confirm_testid="rule-delete-confirm"
-                        />
-                    </Show>
-                </div>
-            </Show>
+            <SaveOrDelete
+                save_label=Key::SaveRule
+                manager
+                deletable=Signal::derive(move || saved.with(Option::is_some))
+                busy
+                confirming
+                question=delete_question
+                on_delete
+                testid="rule"
+            />
         </form>
     }
     .into_any()
