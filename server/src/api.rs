@@ -15,8 +15,8 @@ use utoipa::{
 };
 
 use crate::{
-    ai, auth, automation, campaigns, connections, contacts, db, error::error_response, inbox, media,
-    state::AppState, team, templates, ws,
+    ai, auth, automation, campaigns, connections, contacts, db, error::error_response, inbox,
+    media, state::AppState, team, templates, ws,
 };
 
 /// JSON bodies larger than this are refused with 413 before they are parsed.
@@ -234,10 +234,7 @@ pub fn router() -> Router<AppState> {
             post(ai::http::reindex_document),
         )
         .route("/knowledge-bases/{id}/search", post(ai::http::search))
-        .route(
-            "/automation-rules",
-            get(automation::http::list).post(automation::http::create),
-        )
+        .route("/automation-rules", get(automation::http::list).post(automation::http::create))
         .route("/automation-rules/webhook-secret", get(automation::http::webhook_secret))
         .route(
             "/automation-rules/{id}",

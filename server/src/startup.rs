@@ -222,11 +222,9 @@ impl Application {
                     {
                         tracing::warn!(error = ?err, "could not reopen snoozed conversations");
                     }
-                    if let Err(err) = crate::automation::outbox::sweep(
-                        &state.db,
-                        chrono::TimeDelta::seconds(30),
-                    )
-                    .await
+                    if let Err(err) =
+                        crate::automation::outbox::sweep(&state.db, chrono::TimeDelta::seconds(30))
+                            .await
                     {
                         tracing::warn!(error = ?err, "could not sweep automation events");
                     }
