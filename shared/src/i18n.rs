@@ -1146,9 +1146,6 @@ messages! {
     ActRemoveValue => "Remove this value", "Remover este valor";
     ActWebhookUrl => "URL", "URL";
     ActWebhookHint => "We POST the event as JSON, signed in the X-Master-IA-Signature header.", "Enviamos o evento por POST em JSON, assinado no cabeçalho X-Master-IA-Signature.";
-    ActWebhookSecretShow => "Show the signing secret", "Mostrar o segredo de assinatura";
-    ActWebhookSecretHint => "Keep it on the receiving side only. Each request carries “sha256=” and the hex HMAC-SHA256 of its raw body with this secret; compare before trusting it.",
-        "Guarde-o só no lado que recebe. Cada requisição traz “sha256=” e o HMAC-SHA256 em hex do corpo bruto com este segredo; compare antes de confiar nela.";
     RunsTitle => "Execution log", "Histórico de execuções";
     RunsHint => "The latest runs of this rule, newest first.", "As últimas execuções desta regra, das mais novas às mais antigas.";
     NoRuns => "This rule has not run yet.", "Esta regra ainda não executou.";

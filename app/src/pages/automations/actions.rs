@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use shared::{
-    automation::{Action, WebhookSecretDto, MAX_ACTIONS},
+    automation::{Action, MAX_ACTIONS},
     i18n::Key,
 };
 
@@ -10,9 +10,6 @@ use super::{
     draft::{ActionForm, ActionKind, Invalid},
     rule::Choices,
 };
-use crate::api::use_api;
-use crate::auth::use_manager;
-use crate::components::copy::CopyButton;
 use crate::components::icons::{Icon, IconName};
 use crate::components::problems::{PathProblem, PathProblems};
 use crate::i18n::{fill, t, use_i18n};
@@ -274,7 +271,6 @@ fn ActionItem(
                 on:input=move |ev| form.update(|f| f.url = event_target_value(&ev))
             />
             {hint(Key::ActWebhookHint)}
-            <WebhookSecret/>
         }
         .into_any(),
         ActionKind::AssignTeam => hint(Key::ActAssignTeamHint).into_any(),
@@ -320,70 +316,6 @@ fn ActionItem(
 
 /// A template reply: pick one of the approved templates (or type its name and language), then
 /// a value per variable.
-/// The company's signing secret for outgoing webhooks, fetched only when an owner or admin asks
-/// for it: the receiving end needs it to check `X-Master-IA-Signature`.
-#[component]
-fn WebhookSecret() -> impl IntoView {
-    let api = use_api();
-    let manager = use_manager();
-    let secret = RwSignal::new(None::<String>);
-    let failed = RwSignal::new(false);
-    let busy = RwSignal::new(false);
-    let reveal = move |_| {
-        busy.set(true);
-        failed.set(false);
-        leptos::task::spawn_local(async move {
-            let answer = api.get::<WebhookSecretDto>("/automation-rules/webhook-secret").await;
-            busy.try_set(false);
-            match answer {
-                Ok(dto) => _ = secret.try_set(Some(dto.secret)),
-                Err(_) => _ = failed.try_set(true),
-            }
-        });
-    };
-    view! {
-        <Show when=move || manager.get()>
-            {move || match secret.get() {
-                None => view! {
-                    <div class="flex flex-wrap items-center gap-2">
-                        <button
-                            type="button"
-                            class="btn btn-secondary btn-sm"
-                            data-testid="rule-webhook-secret-show"
-                            disabled=move || busy.get()
-                            on:click=reveal
-                        >
-                            {t(Key::ActWebhookSecretShow)}
-                        </button>
-                        <Show when=move || failed.get()>
-                            <span class="text-xs text-red-700" role="alert">{t(Key::ErrNetwork)}</span>
-                        </Show>
-                    </div>
-                }
-                .into_any(),
-                Some(value) => {
-                    let copy = value.clone();
-                    view! {
-                        <div class="space-y-1">
-                            <div class="flex flex-wrap items-center gap-2">
-                                <code
-                                    class="min-w-0 break-all rounded bg-white px-2 py-1 font-mono text-xs text-slate-800 ring-1 ring-slate-200"
-                                    data-testid="rule-webhook-secret"
-                                >
-                                    {value}
-                                </code>
-                                <CopyButton text=Signal::derive(move || copy.clone()) testid="rule-webhook-secret-copy"/>
-                            </div>
-                            <p class="text-xs leading-5 text-slate-500">{t(Key::ActWebhookSecretHint)}</p>
-                        </div>
-                    }
-                    .into_any()
-                }
-            }}
-        </Show>
-    }
-}
-
 #[component]
 fn TemplateInputs(
     form: RwSignal<ActionForm>,
